@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uiommufd-bench: every figure is a ratio against a baseline measured in the
+ * same run, because absolute times on shared machines drift by 2x.
+ *
+ *   map_unmap_4k_pair_vs_kernel_ioctl
+ *       one IOAS_MAP + IOAS_UNMAP of 4 KiB, in-process (uiommufd_ioctl),
+ *       divided by one no-op kernel ioctl (ENOTTY on a memfd)
+ *   shim_vs_inprocess
+ *       the same pair through ioctl() and the preload shim, divided by the
+ *       in-process pair
+ *
+ * The shim figure needs the preload; when started without it the program
+ * re-executes itself under the uiommufd-run found next to it (build dir).
+ * Each figure is the median of several timed batches.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+
+#include "uiommufd/uiommufd.h"
+
+#define BATCHES 9
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+typedef void (*bench_fn)(void *ctx, long iters);
+
+/* median ns per iteration over BATCHES batches */
+static double measure(bench_fn fn, void *ctx, long iters)
+{
+	double t[BATCHES];
+	int i;
+
+	fn(ctx, iters / 10); /* warm up */
+	for (i = 0; i < BATCHES; i++) {
+		double t0 = now_ns();
+
+		fn(ctx, iters);
+		t[i] = (now_ns() - t0) / iters;
+	}
+	qsort(t, BATCHES, sizeof(t[0]), cmp_double);
+	return t[BATCHES / 2];
+}
+
+static void kernel_noop_ioctl(void *ctx, long iters)
+{
+	int fd = *(int *)ctx;
+
+	while (iters--)
+		ioctl(fd, _IO('x', 0x7f), 0);
+}
+
+struct pair_ctx {
+	int fd;
+	uint32_t ioas;
+	void *buf;
+	bool shim;
+};
+
+static void map_unmap_pair(void *arg, long iters)
+{
+	struct pair_ctx *c = arg;
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = c->ioas,
+		.user_va = (uintptr_t)c->buf,
+		.length = 4096,
+		.iova = 0x100000,
+	};
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = c->ioas,
+		.iova = 0x100000,
+		.length = 4096,
+	};
+
+	while (iters--) {
+		if (c->shim) {
+			if (ioctl(c->fd, IOMMU_IOAS_MAP, &map) ||
+			    ioctl(c->fd, IOMMU_IOAS_UNMAP, &unmap))
+				abort();
+		} else {
+			if (uiommufd_ioctl(c->fd, IOMMU_IOAS_MAP, &map) ||
+			    uiommufd_ioctl(c->fd, IOMMU_IOAS_UNMAP, &unmap))
+				abort();
+		}
+	}
+}
+
+static void reexec_under_preload(char **argv)
+{
+	char self[PATH_MAX], run[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *args[8];
+	int i = 0;
+
+	if (n < 0)
+		return;
+	self[n] = '\0';
+	snprintf(run, sizeof(run), "%s/../uiommufd-run", dirname(strdup(self)));
+	if (access(run, X_OK))
+		return;
+	setenv("UIOMMUFD_BENCH_REEXEC", "1", 1);
+	args[i++] = run;
+	args[i++] = "--";
+	args[i++] = self;
+	for (int j = 1; argv[j] && i < 7; j++)
+		args[i++] = argv[j];
+	args[i] = NULL;
+	execv(run, args);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool json = false;
+	long iters = 200000;
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct pair_ctx c = { 0 };
+	double t_kernel, t_inproc, t_shim = 0;
+	int memfd, opt, shim_fd;
+	json_object *out;
+
+	while ((opt = getopt_long(argc, argv, "jqh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'q':
+			iters = 20000;
+			break;
+		default:
+			printf("usage: uiommufd-bench [--json] [--quick]\n");
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+
+	shim_fd = open("/dev/iommu", O_RDWR);
+	if (shim_fd < 0 && !getenv("UIOMMUFD_BENCH_REEXEC"))
+		reexec_under_preload(argv);
+
+	memfd = memfd_create("bench", MFD_CLOEXEC);
+	t_kernel = measure(kernel_noop_ioctl, &memfd, iters);
+
+	c.buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	c.fd = uiommufd_open(O_CLOEXEC);
+	if (c.fd < 0 || uiommufd_ioctl(c.fd, IOMMU_IOAS_ALLOC, &alloc)) {
+		fprintf(stderr, "cannot open an in-process context\n");
+		return 1;
+	}
+	c.ioas = alloc.out_ioas_id;
+	t_inproc = measure(map_unmap_pair, &c, iters);
+	uiommufd_close(c.fd);
+
+	if (shim_fd >= 0) {
+		alloc.out_ioas_id = 0;
+		if (ioctl(shim_fd, IOMMU_IOAS_ALLOC, &alloc))
+			return 1;
+		c.fd = shim_fd;
+		c.ioas = alloc.out_ioas_id;
+		c.shim = true;
+		t_shim = measure(map_unmap_pair, &c, iters);
+		close(shim_fd);
+	}
+
+	out = json_object_new_object();
+	json_object_object_add(out, "kernel_noop_ioctl_ns",
+			       json_object_new_double(t_kernel));
+	json_object_object_add(out, "map_unmap_4k_pair_ns",
+			       json_object_new_double(t_inproc));
+	json_object_object_add(out, "map_unmap_4k_pair_vs_kernel_ioctl",
+			       json_object_new_double(t_inproc / t_kernel));
+	if (t_shim > 0) {
+		json_object_object_add(out, "map_unmap_4k_pair_shim_ns",
+				       json_object_new_double(t_shim));
+		json_object_object_add(out, "shim_vs_inprocess",
+				       json_object_new_double(t_shim / t_inproc));
+	}
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(
+				       out, JSON_C_TO_STRING_PLAIN));
+	} else {
+		printf("no-op kernel ioctl:             %8.1f ns\n", t_kernel);
+		printf("4K MAP+UNMAP pair, in-process:  %8.1f ns  (%.2fx the kernel ioctl; goal <= 2 with 2 domains)\n",
+		       t_inproc, t_inproc / t_kernel);
+		if (t_shim > 0)
+			printf("4K MAP+UNMAP pair, via shim:    %8.1f ns  (%.3fx in-process; goal <= 1.2)\n",
+			       t_shim, t_shim / t_inproc);
+		else
+			printf("shim figure skipped: not running under the preload\n");
+	}
+	json_object_put(out);
+	return 0;
+}

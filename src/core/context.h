@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The iommufd context: what one open of /dev/iommu owns (the kernel's
+ * struct iommufd_ctx). The front end creates one per open, forwards ioctls to
+ * it and destroys it on the last close.
+ */
+#ifndef UIOMMUFD_CORE_CONTEXT_H
+#define UIOMMUFD_CORE_CONTEXT_H
+
+struct iommufd_ctx;
+
+/** iommufd_ctx_alloc() - a new empty context, or NULL when out of memory */
+struct iommufd_ctx *iommufd_ctx_alloc(void);
+
+/**
+ * iommufd_ctx_ioctl() - dispatch one ioctl.
+ * @arg is a user pointer; it is read and written only through uaccess, so a
+ * bad pointer gives -EFAULT. Return: >= 0 or -errno.
+ */
+long iommufd_ctx_ioctl(struct iommufd_ctx *ictx, unsigned long cmd, void *arg);
+
+/** iommufd_ctx_destroy() - tear down every object, leaves first; never fails */
+void iommufd_ctx_destroy(struct iommufd_ctx *ictx);
+
+#endif

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * io_pagetable: the IOVA side of an IOAS.
+ *
+ * An io_pagetable owns three interval trees over the 64-bit IOVA space:
+ *   areas     what is mapped: each iopt_area maps [iova, last] to a byte range
+ *             of one iopt_pages (the memory side, see pages.h); areas never
+ *             overlap each other
+ *   reserved  IOVA that must never be mapped (MSI windows, apertures, test
+ *             reservations); each range names its owner so that the owner can
+ *             remove all of its ranges at once
+ *   allowed   if not empty, the only IOVA automatic allocation may use, and
+ *             ranges that must never become reserved
+ * Invariants: no area intersects a reserved range; no allowed range intersects
+ * a reserved range; every area's iova and length are multiples of
+ * iova_alignment.
+ *
+ * Map, copy and unmap work on "pages lists": a list of (pages, start_byte,
+ * length) pieces; MAP builds a list of one from user memory or a file, COPY
+ * builds it from the areas of another IOAS, so both IOASes share the same
+ * pages and nothing is pinned or charged twice.
+ *
+ * Locking: iova_rwsem (a rwlock) protects the trees and iova_alignment.
+ * Vocabulary: `last` is inclusive, `length` in bytes, page indexes count
+ * PAGE_SIZE pages from the start of an iopt_pages.
+ */
+#ifndef UIOMMUFD_CORE_IO_PAGETABLE_H
+#define UIOMMUFD_CORE_IO_PAGETABLE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <urcu/list.h>
+
+#include "util/interval_tree.h"
+
+struct iopt_pages;
+struct iommufd_ctx;
+
+/* DMA permissions of an area */
+enum {
+	IOMMU_READ = 1 << 0,
+	IOMMU_WRITE = 1 << 1,
+	IOMMU_CACHE = 1 << 2,
+};
+
+/* iopt_map_*() flags */
+enum {
+	IOPT_ALLOC_IOVA = 1 << 0, /* choose the IOVA, *iova is output only */
+};
+
+struct io_pagetable {
+	pthread_rwlock_t iova_rwsem;
+	struct itree_root area_itree;
+	struct itree_root allowed_itree;
+	struct itree_root reserved_itree;
+	/* IOVA and length of maps must be multiples of this (1: any) */
+	uint64_t iova_alignment;
+	/* IOMMU_OPTION_HUGE_PAGES = 0: domains map PAGE_SIZE entries only */
+	bool disable_large_pages;
+};
+
+struct iopt_area {
+	struct itree_node node; /* [iova, last iova] */
+	struct io_pagetable *iopt;
+	struct iopt_pages *pages;
+	uint64_t first_index; /* first page of pages this area uses */
+	uint64_t last_index;  /* last page, inclusive */
+	uint32_t page_offset; /* byte offset of iova within its first page */
+	int iommu_prot;
+};
+
+struct iopt_reserved {
+	struct itree_node node;
+	const void *owner;
+};
+
+struct iopt_allowed {
+	struct itree_node node;
+};
+
+/* One piece of memory to map: a byte range of an iopt_pages. */
+struct iopt_pages_list {
+	struct cds_list_head next;
+	struct iopt_pages *pages;   /* holds a reference */
+	struct iopt_area *area;     /* the area being built for it */
+	uint64_t start_byte;        /* from the start of pages' first page */
+	uint64_t length;
+};
+
+static inline uint64_t iopt_area_iova(const struct iopt_area *area)
+{
+	return area->node.start;
+}
+
+static inline uint64_t iopt_area_last_iova(const struct iopt_area *area)
+{
+	return area->node.last;
+}
+
+void iopt_init_table(struct io_pagetable *iopt);
+void iopt_destroy_table(struct io_pagetable *iopt);
+
+int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
+			uint64_t *iova, void *uptr, uint64_t length,
+			int iommu_prot, unsigned int flags);
+int iopt_map_file_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
+			uint64_t *iova, int fd, uint64_t start, uint64_t length,
+			int iommu_prot, unsigned int flags);
+int iopt_get_pages(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
+		   struct cds_list_head *pages_list);
+void iopt_free_pages_list(struct cds_list_head *pages_list);
+int iopt_map_pages(struct io_pagetable *iopt, struct cds_list_head *pages_list,
+		   uint64_t length, uint64_t *dst_iova, int iommu_prot,
+		   unsigned int flags);
+
+int iopt_unmap_iova(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
+		    uint64_t *unmapped);
+int iopt_unmap_all(struct io_pagetable *iopt, uint64_t *unmapped);
+
+/* replace the allowed tree with @allowed (whose nodes become owned) */
+int iopt_set_allow_iova(struct io_pagetable *iopt, struct itree_root *allowed);
+void iopt_free_itree(struct itree_root *root, uint64_t node_offset);
+
+int iopt_reserve_iova(struct io_pagetable *iopt, uint64_t start, uint64_t last,
+		      const void *owner);
+void iopt_remove_reserved_iova(struct io_pagetable *iopt, const void *owner);
+
+int iopt_disable_large_pages(struct io_pagetable *iopt);
+void iopt_enable_large_pages(struct io_pagetable *iopt);
+
+/* for IOAS_CHANGE_PROCESS: 0 if every area is file backed, else -EINVAL */
+int iopt_check_all_file_backed(struct io_pagetable *iopt);
+
+/* choose an IOVA for @length bytes whose memory starts at address @uptr
+ * (exposed for unit tests; caller holds iova_rwsem for write) */
+int iopt_alloc_iova(struct io_pagetable *iopt, uint64_t *iova, uint64_t uptr,
+		    uint64_t length);
+
+#endif

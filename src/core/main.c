@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The context, its object table and the ioctl dispatcher.
+ *
+ * Dispatch follows the kernel's extensible-struct rules: the first u32 of
+ * every argument is its size; a size below the command's minimum (the end of
+ * the first ABI version's last field) is EINVAL; bytes past the struct we know
+ * must be zero (else E2BIG); a short struct is zero-extended; the reply is
+ * truncated to the caller's size. Commands outside the iommufd range go to the
+ * VFIO compat layer (here: ENOTTY until it exists). The op table has one line
+ * per command; the union buffer is proven large enough for each at compile
+ * time, so adding a command is one union line, one table line, one handler.
+ *
+ * Teardown on the last close destroys objects leaves first: repeatedly, every
+ * object no other object holds, until the table is empty.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include <linux/iommufd.h>
+#include <linux/iommufd_test.h>
+
+#include "core/iommufd_private.h"
+#include "util/alloc.h"
+#include "util/uaccess.h"
+
+const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
+	[IOMMUFD_OBJ_IOAS] = {
+		.name = "ioas",
+		.destroy = iommufd_ioas_destroy,
+	},
+};
+
+struct iommufd_ctx *iommufd_ctx_alloc(void)
+{
+	struct iommufd_ctx *ictx;
+
+	uaccess_init();
+	ictx = uio_zalloc(sizeof(*ictx));
+	if (!ictx)
+		return NULL;
+	pthread_mutex_init(&ictx->lock, NULL);
+	pthread_cond_init(&ictx->shortterm_done, NULL);
+	idtable_init(&ictx->objects);
+	ictx->account_mode = IOPT_PAGES_ACCOUNT_USER;
+	return ictx;
+}
+
+static void iommufd_object_free(struct iommufd_object *obj)
+{
+	const struct iommufd_object_ops *ops = &iommufd_object_ops[obj->type];
+
+	if (ops->destroy)
+		ops->destroy(obj);
+	uio_free(obj);
+}
+
+void iommufd_ctx_destroy(struct iommufd_ctx *ictx)
+{
+	bool progress = true;
+	uint32_t id;
+
+	if (!ictx)
+		return;
+	/* No other thread can reach the context any more: the front end
+	 * dropped its last reference. Leaves first: an object that others
+	 * still hold has users > 1 and waits for a later round. */
+	while (ictx->objects.count && progress) {
+		progress = false;
+		for (id = idtable_next(&ictx->objects, 0); id;
+		     id = idtable_next(&ictx->objects, id)) {
+			struct iommufd_object *obj =
+				idtable_find(&ictx->objects, id);
+
+			if (!obj || atomic_load(&obj->users) != 1)
+				continue;
+			idtable_erase(&ictx->objects, id);
+			if (ictx->vfio_ioas && &ictx->vfio_ioas->obj == obj)
+				ictx->vfio_ioas = NULL;
+			iommufd_object_free(obj);
+			progress = true;
+		}
+	}
+	idtable_destroy(&ictx->objects);
+	pthread_cond_destroy(&ictx->shortterm_done);
+	pthread_mutex_destroy(&ictx->lock);
+	uio_free(ictx);
+}
+
+struct iommufd_object *iommufd_object_alloc(struct iommufd_ctx *ictx,
+					    size_t size,
+					    enum iommufd_object_type type)
+{
+	struct iommufd_object *obj;
+	int rc;
+
+	obj = uio_zalloc(size);
+	if (!obj)
+		return ERR_PTR(-ENOMEM);
+	obj->type = type;
+	atomic_init(&obj->users, 1);
+	atomic_init(&obj->shortterm_users, 1);
+	pthread_mutex_lock(&ictx->lock);
+	rc = idtable_alloc(&ictx->objects, IDTABLE_RESERVED, &obj->id);
+	pthread_mutex_unlock(&ictx->lock);
+	if (rc) {
+		uio_free(obj);
+		return ERR_PTR(rc);
+	}
+	return obj;
+}
+
+void iommufd_object_finalize(struct iommufd_ctx *ictx,
+			     struct iommufd_object *obj)
+{
+	pthread_mutex_lock(&ictx->lock);
+	idtable_store(&ictx->objects, obj->id, obj);
+	atomic_store(&obj->shortterm_users, 0);
+	pthread_mutex_unlock(&ictx->lock);
+}
+
+void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	pthread_mutex_lock(&ictx->lock);
+	idtable_erase(&ictx->objects, obj->id);
+	pthread_mutex_unlock(&ictx->lock);
+	uio_free(obj);
+}
+
+void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
+				      struct iommufd_object *obj)
+{
+	const struct iommufd_object_ops *ops = &iommufd_object_ops[obj->type];
+
+	if (ops->abort)
+		ops->abort(obj);
+	else if (ops->destroy)
+		ops->destroy(obj);
+	iommufd_object_abort(ictx, obj);
+}
+
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
+					  enum iommufd_object_type type)
+{
+	struct iommufd_object *obj;
+
+	pthread_mutex_lock(&ictx->lock);
+	obj = idtable_find(&ictx->objects, id);
+	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type)) {
+		pthread_mutex_unlock(&ictx->lock);
+		return ERR_PTR(uio_fail(-ENOENT, "no %s object with id %u",
+					type == IOMMUFD_OBJ_ANY ?
+						"" :
+						iommufd_object_ops[type].name,
+					id));
+	}
+	atomic_fetch_add(&obj->shortterm_users, 1);
+	atomic_fetch_add(&obj->users, 1);
+	pthread_mutex_unlock(&ictx->lock);
+	return obj;
+}
+
+void iommufd_put_object(struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	pthread_mutex_lock(&ictx->lock);
+	atomic_fetch_sub(&obj->users, 1);
+	if (atomic_fetch_sub(&obj->shortterm_users, 1) == 1)
+		pthread_cond_broadcast(&ictx->shortterm_done);
+	pthread_mutex_unlock(&ictx->lock);
+}
+
+/*
+ * Remove an object by id. Another thread's ioctl may hold it for a moment
+ * (a short-term user); wait a little for that to end, as the kernel does,
+ * then refuse with EBUSY if anything else still holds it.
+ */
+static int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id)
+{
+	struct iommufd_object *obj;
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 1;
+
+	pthread_mutex_lock(&ictx->lock);
+	obj = idtable_find(&ictx->objects, id);
+	if (!obj) {
+		pthread_mutex_unlock(&ictx->lock);
+		return uio_fail(-ENOENT, "no object with id %u", id);
+	}
+	while (atomic_load(&obj->shortterm_users) &&
+	       atomic_load(&obj->users) > 1) {
+		if (pthread_cond_timedwait(&ictx->shortterm_done, &ictx->lock,
+					   &deadline))
+			break;
+		obj = idtable_find(&ictx->objects, id);
+		if (!obj) {
+			pthread_mutex_unlock(&ictx->lock);
+			return uio_fail(-ENOENT, "object %u went away", id);
+		}
+	}
+	if (atomic_load(&obj->users) != 1) {
+		int users = atomic_load(&obj->users) - 1;
+
+		pthread_mutex_unlock(&ictx->lock);
+		return uio_fail(-EBUSY, "%s %u is still used by %d other holder%s",
+				iommufd_object_ops[obj->type].name, id, users,
+				users == 1 ? "" : "s");
+	}
+	idtable_erase(&ictx->objects, id);
+	if (ictx->vfio_ioas && &ictx->vfio_ioas->obj == obj)
+		ictx->vfio_ioas = NULL;
+	pthread_mutex_unlock(&ictx->lock);
+
+	iommufd_object_free(obj);
+	return 0;
+}
+
+int iommufd_destroy_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_destroy *cmd = ucmd->cmd;
+
+	return iommufd_object_remove(ucmd->ictx, cmd->id);
+}
+
+int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t cmd_len)
+{
+	size_t n = cmd_len < ucmd->user_size ? cmd_len : ucmd->user_size;
+
+	if (copy_to_user(ucmd->ubuffer, ucmd->cmd, n))
+		return uio_fail(-EFAULT, "cannot write the reply to %p",
+				ucmd->ubuffer);
+	return 0;
+}
+
+union ucmd_buffer {
+	struct iommu_destroy destroy;
+	struct iommu_ioas_alloc ioas_alloc;
+	struct iommu_ioas_allow_iovas allow_iovas;
+	struct iommu_ioas_copy ioas_copy;
+	struct iommu_ioas_iova_ranges iova_ranges;
+	struct iommu_ioas_map map;
+	struct iommu_ioas_map_file map_file;
+	struct iommu_ioas_unmap unmap;
+	struct iommu_option option;
+	struct iommu_vfio_ioas vfio_ioas;
+	struct iommu_ioas_change_process change_process;
+	struct iommu_test_cmd test;
+};
+
+struct iommufd_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned long ioctl_num;
+	int (*execute)(struct iommufd_ucmd *ucmd);
+	const char *name;
+};
+
+#define IOCTL_OP(_ioctl, _fn, _struct, _last)                                 \
+	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {                              \
+		.size = sizeof(_struct) +                                     \
+			0 * sizeof(char[sizeof(union ucmd_buffer) >=          \
+						sizeof(_struct) ? 1 : -1]),   \
+		.min_size = offsetofend(_struct, _last),                      \
+		.ioctl_num = _ioctl,                                          \
+		.execute = _fn,                                               \
+		.name = #_ioctl,                                              \
+	}
+
+static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
+	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy_ioctl, struct iommu_destroy, id),
+	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
+		 struct iommu_ioas_alloc, out_ioas_id),
+	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas_ioctl,
+		 struct iommu_ioas_allow_iovas, allowed_iovas),
+	IOCTL_OP(IOMMU_IOAS_CHANGE_PROCESS, iommufd_ioas_change_process_ioctl,
+		 struct iommu_ioas_change_process, __reserved),
+	IOCTL_OP(IOMMU_IOAS_COPY, iommufd_ioas_copy_ioctl,
+		 struct iommu_ioas_copy, src_iova),
+	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges_ioctl,
+		 struct iommu_ioas_iova_ranges, out_iova_alignment),
+	IOCTL_OP(IOMMU_IOAS_MAP, iommufd_ioas_map_ioctl, struct iommu_ioas_map,
+		 iova),
+	IOCTL_OP(IOMMU_IOAS_MAP_FILE, iommufd_ioas_map_file_ioctl,
+		 struct iommu_ioas_map_file, iova),
+	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap_ioctl,
+		 struct iommu_ioas_unmap, length),
+	IOCTL_OP(IOMMU_OPTION, iommufd_option_ioctl, struct iommu_option, val64),
+	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas_ioctl,
+		 struct iommu_vfio_ioas, __reserved),
+	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test_ioctl, struct iommu_test_cmd,
+		 last),
+};
+
+/* Copy the caller's struct into our buffer under the extensible rules. */
+static int copy_struct_from_user(void *dst, size_t ksize, const void *src,
+				 size_t usize)
+{
+	size_t n = usize < ksize ? usize : ksize;
+	int rc;
+
+	if (usize > ksize) {
+		rc = user_range_is_zero((const char *)src + ksize,
+					usize - ksize);
+		if (rc < 0)
+			return uio_fail(-EFAULT, "cannot read %zu bytes at %p",
+					usize, src);
+		if (rc)
+			return uio_fail(-E2BIG,
+					"size %zu > %zu and the bytes past %zu are not zero",
+					usize, ksize, ksize);
+	}
+	if (copy_from_user(dst, src, n))
+		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", n, src);
+	if (n < ksize)
+		memset((char *)dst + n, 0, ksize - n);
+	return 0;
+}
+
+const char *iommufd_ioctl_name(unsigned long cmd)
+{
+	unsigned int nr = _IOC_NR(cmd);
+
+	if (_IOC_TYPE(cmd) != IOMMUFD_TYPE || nr < IOMMUFD_CMD_BASE ||
+	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
+		return NULL;
+	return iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE].name;
+}
+
+long iommufd_ctx_ioctl(struct iommufd_ctx *ictx, unsigned long cmd, void *arg)
+{
+	const struct iommufd_ioctl_op *op;
+	struct iommufd_ucmd ucmd = { .ictx = ictx, .ubuffer = arg };
+	union ucmd_buffer buf;
+	unsigned int nr = _IOC_NR(cmd);
+	int rc;
+
+	uio_reason_clear();
+	if (nr < IOMMUFD_CMD_BASE ||
+	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
+		return uio_fail(-ENOTTY, "ioctl 0x%lx is not an iommufd command",
+				cmd);
+	if (copy_from_user(&ucmd.user_size, arg, sizeof(ucmd.user_size)))
+		return uio_fail(-EFAULT, "cannot read the size at %p", arg);
+	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
+	if (!op->execute || op->ioctl_num != cmd)
+		return uio_fail(-ENOTTY, "ioctl 0x%lx is not supported", cmd);
+	if (ucmd.user_size < op->min_size)
+		return uio_fail(-EINVAL, "%s: size %u < minimum %u", op->name,
+				ucmd.user_size, op->min_size);
+	ucmd.cmd = &buf;
+	rc = copy_struct_from_user(&buf, op->size, arg, ucmd.user_size);
+	if (rc)
+		return rc;
+	return op->execute(&ucmd);
+}

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iopt_pages lifetime and the pin ledger; see pages.h for the model.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "core/pages.h"
+#include "util/alloc.h"
+#include "util/caps.h"
+#include "util/overflow.h"
+#include "util/page.h"
+
+#ifndef HUGETLBFS_MAGIC
+#define HUGETLBFS_MAGIC 0x958458f6
+#endif
+
+static struct iopt_pages *iopt_alloc_pages(uint64_t start_byte,
+					   uint64_t length, bool writable,
+					   enum iopt_account_mode mode)
+{
+	struct iopt_pages *pages;
+
+	/* the page count below must not overflow */
+	if (length == 0 || length > SIZE_MAX - PAGE_SIZE)
+		return ERR_PTR(uio_fail(-EINVAL,
+					"length 0x%" PRIx64 " is not mappable",
+					length));
+	pages = uio_zalloc(sizeof(*pages));
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+	atomic_init(&pages->refs, 1);
+	pages->npages = (start_byte + length + PAGE_SIZE - 1) / PAGE_SIZE;
+	pages->writable = writable;
+	pages->account_mode = mode;
+	pages->fd = -1;
+	return pages;
+}
+
+struct iopt_pages *iopt_alloc_user_pages(void *uptr, uint64_t length,
+					 bool writable,
+					 enum iopt_account_mode mode,
+					 uint64_t *ret_start_byte)
+{
+	uintptr_t start = (uintptr_t)uptr & PAGE_MASK;
+	uint64_t end;
+	struct iopt_pages *pages;
+
+	if (check_add_overflow((uint64_t)(uintptr_t)uptr, length, &end))
+		return ERR_PTR(uio_fail(-EOVERFLOW,
+					"user_va %p + length 0x%" PRIx64
+					" wraps",
+					uptr, length));
+	pages = iopt_alloc_pages((uintptr_t)uptr - start, length, writable,
+				 mode);
+	if (IS_ERR(pages))
+		return pages;
+	pages->type = IOPT_ADDRESS_USER;
+	pages->uptr = (void *)start;
+	*ret_start_byte = (uintptr_t)uptr - start;
+	return pages;
+}
+
+/* Only memfd/shmem and hugetlbfs files can be pinned, as in the kernel. */
+static int check_pinnable_file(int fd)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return uio_fail(-EBADF, "fd %d is not open", fd);
+	if (!S_ISREG(st.st_mode))
+		return uio_fail(-EINVAL, "fd %d is not a regular file", fd);
+	if (fstatfs(fd, &sfs))
+		return uio_fail(-EBADF, "fd %d: cannot stat its filesystem",
+				fd);
+	if (sfs.f_type != TMPFS_MAGIC && sfs.f_type != HUGETLBFS_MAGIC)
+		return uio_fail(-EINVAL,
+				"fd %d is not a memfd, shmem or hugetlbfs file",
+				fd);
+	return 0;
+}
+
+struct iopt_pages *iopt_alloc_file_pages(int fd, uint64_t start,
+					 uint64_t length, bool writable,
+					 enum iopt_account_mode mode,
+					 uint64_t *ret_start_byte)
+{
+	uint64_t start_down = start & PAGE_MASK, end;
+	struct iopt_pages *pages;
+	int rc, dupfd, accmode;
+
+	if (check_add_overflow(start, length, &end))
+		return ERR_PTR(uio_fail(-EOVERFLOW,
+					"start 0x%" PRIx64 " + length 0x%" PRIx64
+					" wraps",
+					start, length));
+	rc = check_pinnable_file(fd);
+	if (rc)
+		return ERR_PTR(rc);
+	accmode = fcntl(fd, F_GETFL) & O_ACCMODE;
+	if (writable && accmode == O_RDONLY)
+		return ERR_PTR(uio_fail(-EPERM,
+					"a writeable mapping of fd %d opened read-only",
+					fd));
+	pages = iopt_alloc_pages(start - start_down, length, writable, mode);
+	if (IS_ERR(pages))
+		return pages;
+	dupfd = fail_nth_point() ? -1 :
+				   (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 0);
+	if (dupfd < 0) {
+		uio_free(pages);
+		return ERR_PTR(uio_fail(-ENOMEM, "cannot hold the file"));
+	}
+	pages->type = IOPT_ADDRESS_FILE;
+	pages->start = start_down;
+	pages->fd = dupfd;
+	*ret_start_byte = start - start_down;
+	return pages;
+}
+
+void iopt_pages_get(struct iopt_pages *pages)
+{
+	atomic_fetch_add(&pages->refs, 1);
+}
+
+void iopt_put_pages(struct iopt_pages *pages)
+{
+	if (atomic_fetch_sub(&pages->refs, 1) != 1)
+		return;
+	if (pages->fd >= 0)
+		syscall(SYS_close, pages->fd);
+	uio_free(pages);
+}
+
+uint64_t iopt_pages_start_address(const struct iopt_pages *pages)
+{
+	if (pages->type == IOPT_ADDRESS_USER)
+		return (uintptr_t)pages->uptr;
+	return pages->start;
+}
+
+/* ---- the pin ledger ---- */
+
+static pthread_mutex_t pin_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct itree_root pin_tree;
+static uint64_t pin_charged[3];
+static uint64_t pin_limit_override = UINT64_MAX;
+static int pin_cap_override = -1;
+
+void pin_ledger_set_limit(uint64_t bytes, int cap_ipc_lock)
+{
+	pthread_mutex_lock(&pin_lock);
+	pin_limit_override = bytes;
+	pin_cap_override = cap_ipc_lock;
+	pthread_mutex_unlock(&pin_lock);
+}
+
+static bool has_cap_ipc_lock(void)
+{
+	if (pin_cap_override >= 0)
+		return pin_cap_override;
+	return uio_capable(CAP_IPC_LOCK);
+}
+
+static uint64_t memlock_limit_pages(void)
+{
+	struct rlimit rl;
+
+	if (pin_limit_override != UINT64_MAX)
+		return pin_limit_override / PAGE_SIZE;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return UINT64_MAX;
+	return rl.rlim_cur / PAGE_SIZE;
+}
+
+int pin_ledger_pin(uintptr_t va, uint64_t npages, enum iopt_account_mode mode,
+		   struct pin_record **ret_rec)
+{
+	struct pin_record *rec;
+	uint64_t last, total;
+
+	if (!npages ||
+	    check_add_overflow((uint64_t)va, npages * PAGE_SIZE - 1, &last))
+		return uio_fail(-EINVAL, "bad pin range");
+	rec = uio_zalloc(sizeof(*rec));
+	if (!rec)
+		return -ENOMEM;
+	rec->node.start = va;
+	rec->node.last = last;
+	rec->npages = npages;
+
+	pthread_mutex_lock(&pin_lock);
+	if (mode != IOPT_PAGES_ACCOUNT_NONE && has_cap_ipc_lock())
+		mode = IOPT_PAGES_ACCOUNT_NONE;
+	rec->mode = mode;
+	if (mode != IOPT_PAGES_ACCOUNT_NONE) {
+		if (check_add_overflow(pin_charged[mode], npages, &total) ||
+		    total > memlock_limit_pages()) {
+			pthread_mutex_unlock(&pin_lock);
+			uio_free(rec);
+			return uio_fail(-ENOMEM,
+					"pinning %" PRIu64
+					" pages exceeds RLIMIT_MEMLOCK (%" PRIu64
+					" pages, %" PRIu64 " already pinned)",
+					npages, memlock_limit_pages(),
+					pin_charged[mode]);
+		}
+		pin_charged[mode] = total;
+	}
+	itree_insert(&pin_tree, &rec->node);
+	pthread_mutex_unlock(&pin_lock);
+	*ret_rec = rec;
+	return 0;
+}
+
+void pin_ledger_unpin(struct pin_record *rec)
+{
+	if (!rec)
+		return;
+	pthread_mutex_lock(&pin_lock);
+	itree_remove(&pin_tree, &rec->node);
+	if (rec->mode != IOPT_PAGES_ACCOUNT_NONE)
+		pin_charged[rec->mode] -= rec->npages;
+	pthread_mutex_unlock(&pin_lock);
+	uio_free(rec);
+}
+
+uint64_t pin_ledger_refs(uintptr_t va)
+{
+	uintptr_t page = va & PAGE_MASK;
+	struct itree_node *node;
+	uint64_t refs = 0;
+
+	pthread_mutex_lock(&pin_lock);
+	for (node = itree_iter_first(&pin_tree, page, page + PAGE_SIZE - 1);
+	     node; node = itree_iter_next(node, page, page + PAGE_SIZE - 1))
+		refs++;
+	pthread_mutex_unlock(&pin_lock);
+	return refs;
+}
+
+uint64_t pin_ledger_charged(enum iopt_account_mode mode)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&pin_lock);
+	v = pin_charged[mode];
+	pthread_mutex_unlock(&pin_lock);
+	return v;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pages: the memory side of mappings.
+ *
+ * An iopt_pages is the memory one IOAS_MAP or IOAS_MAP_FILE named: user
+ * virtual memory (uptr, page aligned down) or a byte range of a file (a
+ * duplicate of the caller's fd, so the file outlives the caller's close).
+ * Areas of any number of IOASes refer to slices of one iopt_pages (COPY
+ * shares it), each holding a reference.
+ *
+ * Pinning. In this engine the host "physical address" of a page is its
+ * virtual address in this process. A pin is a promise that DMA may target the
+ * page; the kernel counts pins per page and the selftest reads those counts
+ * (IOMMU_TEST_OP_MD_CHECK_REFS). We keep a process-wide pin ledger: an
+ * interval tree of pinned virtual ranges, so pinning a 1 GiB range is one
+ * tree insert, and the pin count of a page is the number of ledger ranges
+ * covering it.
+ *
+ * Accounting. Pinned pages are charged against RLIMIT_MEMLOCK, per
+ * IOMMU_OPTION_RLIMIT_MODE: 0 charges the user (one counter shared by every
+ * context of the process, standing in for the kernel's per-user count), 1
+ * charges the process. A caller with CAP_IPC_LOCK is not charged, as in the
+ * kernel. A charge past the limit fails with ENOMEM. Charging happens once per
+ * pinned range, however many IOASes or domains use it.
+ */
+#ifndef UIOMMUFD_CORE_PAGES_H
+#define UIOMMUFD_CORE_PAGES_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/iommufd_private.h"
+#include "util/interval_tree.h"
+
+enum iopt_address_type {
+	IOPT_ADDRESS_USER,
+	IOPT_ADDRESS_FILE,
+};
+
+struct iopt_pages {
+	atomic_int refs;
+	enum iopt_address_type type;
+	union {
+		void *uptr;      /* USER: first page, page aligned */
+		uint64_t start;  /* FILE: file offset of the first page */
+	};
+	int fd;                  /* FILE: our duplicate, else -1 */
+	uint64_t npages;
+	bool writable;
+	enum iopt_account_mode account_mode;
+};
+
+struct iopt_pages *iopt_alloc_user_pages(void *uptr, uint64_t length,
+					 bool writable,
+					 enum iopt_account_mode mode,
+					 uint64_t *ret_start_byte);
+struct iopt_pages *iopt_alloc_file_pages(int fd, uint64_t start,
+					 uint64_t length, bool writable,
+					 enum iopt_account_mode mode,
+					 uint64_t *ret_start_byte);
+void iopt_pages_get(struct iopt_pages *pages);
+void iopt_put_pages(struct iopt_pages *pages);
+
+/* the address the first page starts at (file: its offset) */
+uint64_t iopt_pages_start_address(const struct iopt_pages *pages);
+
+/* ---- the pin ledger ---- */
+
+struct pin_record {
+	struct itree_node node; /* [first byte, last byte] of pinned pages */
+	enum iopt_account_mode mode;
+	uint64_t npages;
+};
+
+/* pin the pages of [va, va + npages * PAGE_SIZE), charging them per @mode;
+ * -ENOMEM past the memlock limit */
+int pin_ledger_pin(uintptr_t va, uint64_t npages, enum iopt_account_mode mode,
+		   struct pin_record **ret_rec);
+void pin_ledger_unpin(struct pin_record *rec);
+
+/* how many pins cover the page at @va */
+uint64_t pin_ledger_refs(uintptr_t va);
+
+/* pages charged so far in @mode (for tests and the state dump) */
+uint64_t pin_ledger_charged(enum iopt_account_mode mode);
+
+/* override RLIMIT_MEMLOCK (bytes; UINT64_MAX: use the real rlimit) and
+ * whether the caller counts as having CAP_IPC_LOCK (-1: ask the system) */
+void pin_ledger_set_limit(uint64_t bytes, int cap_ipc_lock);
+
+#endif

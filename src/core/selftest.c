@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * IOMMU_TEST_CMD: the kernel selftest's private command (its
+ * CONFIG_IOMMUFD_TEST hook), served so that the unmodified selftest can run.
+ *
+ * Served now: ADD_RESERVED (reserve IOVA in an IOAS), MD_CHECK_REFS (each
+ * page of a user range has exactly the given number of pins: the selftest
+ * calls it in every teardown), SET_TEMP_MEMORY_LIMIT (the page budget of an
+ * access's pinned-page store). Ops that need mock domains, devices or accesses
+ * are answered as the kernel answers an op it does not know: EOPNOTSUPP.
+ */
+#include <errno.h>
+#include <inttypes.h>
+
+#include <linux/iommufd.h>
+#include <linux/iommufd_test.h>
+
+#include "core/iommufd_private.h"
+#include "core/pages.h"
+#include "util/overflow.h"
+#include "util/page.h"
+#include "util/uaccess.h"
+
+/* pages an access may keep pinned in its store (kernel default 65536) */
+unsigned int iommufd_test_memory_limit = 65536;
+
+static int iommufd_test_add_reserved(struct iommufd_ucmd *ucmd,
+				     uint32_t ioas_id, uint64_t start,
+				     uint64_t length)
+{
+	struct iommufd_ioas *ioas;
+	uint64_t last;
+	int rc;
+
+	ioas = iommufd_get_ioas(ucmd->ictx, ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (!length || check_add_overflow(start, length - 1, &last))
+		rc = uio_fail(-EOVERFLOW, "reserved range wraps");
+	else
+		rc = iopt_reserve_iova(&ioas->iopt, start, last, NULL);
+	iommufd_put_object(ucmd->ictx, &ioas->obj);
+	return rc;
+}
+
+static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd,
+				      void *uptr, uint64_t length,
+				      unsigned int refs)
+{
+	uintptr_t va = (uintptr_t)uptr;
+	unsigned char probe;
+
+	if (length % PAGE_SIZE || va % PAGE_SIZE)
+		return uio_fail(-EINVAL,
+				"range %p + 0x%" PRIx64 " is not page aligned",
+				uptr, length);
+	for (; length; length -= PAGE_SIZE, va += PAGE_SIZE) {
+		uint64_t count;
+
+		/* like get_user_pages(): the page must be there */
+		if (copy_from_user(&probe, (void *)va, 1))
+			return uio_fail(-EFAULT, "no page at 0x%lx",
+					(unsigned long)va);
+		count = pin_ledger_refs(va);
+		if (count != refs)
+			return uio_fail(-EIO,
+					"page 0x%lx has %" PRIu64
+					" pins, expected %u",
+					(unsigned long)va, count, refs);
+	}
+	return 0;
+}
+
+int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_test_cmd *cmd = ucmd->cmd;
+
+	switch (cmd->op) {
+	case IOMMU_TEST_OP_ADD_RESERVED:
+		return iommufd_test_add_reserved(ucmd, cmd->id,
+						 cmd->add_reserved.start,
+						 cmd->add_reserved.length);
+	case IOMMU_TEST_OP_MD_CHECK_REFS:
+		return iommufd_test_md_check_refs(
+			ucmd, u64_to_user_ptr(cmd->check_refs.uptr),
+			cmd->check_refs.length, cmd->check_refs.refs);
+	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
+		iommufd_test_memory_limit = cmd->memory_limit.limit;
+		return 0;
+	default:
+		return uio_fail(-EOPNOTSUPP, "test op %u is not served yet",
+				cmd->op);
+	}
+}

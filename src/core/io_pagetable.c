@@ -27,6 +27,8 @@
 #include "util/span_iter.h"
 
 #define IOVA_MAX UINT64_MAX
+/* the host's transparent huge page size (x86-64: 2 MiB) */
+#define IOVA_MAX_ALIGNMENT (2ULL << 20)
 
 void iopt_init_table(struct io_pagetable *iopt)
 {
@@ -108,6 +110,11 @@ int iopt_alloc_iova(struct io_pagetable *iopt, uint64_t *iova, uint64_t uptr,
 						 (1ULL << __builtin_ctzll(uptr)) ?
 					 roundup_pow_of_two_u64(length) :
 					 (1ULL << __builtin_ctzll(uptr));
+	/* No more than a transparent huge page: larger alignment buys no
+	 * bigger IOPTE here and would waste IOVA space (and ALIGN could
+	 * overflow). */
+	if (iova_alignment >= IOVA_MAX_ALIGNMENT)
+		iova_alignment = IOVA_MAX_ALIGNMENT;
 	if (iova_alignment < iopt->iova_alignment)
 		return uio_fail(-EINVAL,
 				"memory at 0x%" PRIx64

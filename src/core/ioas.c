@@ -142,6 +142,13 @@ int iommufd_ioas_allow_iovas_ioctl(struct iommufd_ucmd *ucmd)
 				      (unsigned long long)range.last);
 			goto out_free;
 		}
+		if (itree_iter_first(&allowed, range.start, range.last)) {
+			rc = uio_fail(-EINVAL,
+				      "allowed_iovas[%u] [0x%llx, 0x%llx] overlaps an earlier entry",
+				      i, (unsigned long long)range.start,
+				      (unsigned long long)range.last);
+			goto out_free;
+		}
 		node = uio_zalloc(sizeof(*node));
 		if (!node) {
 			rc = -ENOMEM;
@@ -261,6 +268,9 @@ int iommufd_ioas_copy_ioctl(struct iommufd_ucmd *ucmd)
 	    cmd->dst_iova >= ULONG_MAX_U64)
 		return uio_fail(-EOVERFLOW,
 				"length, src_iova or dst_iova >= 2^64 - 1");
+	if (!(cmd->flags &
+	      (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)))
+		return uio_fail(-EINVAL, "neither READABLE nor WRITEABLE");
 
 	src_ioas = iommufd_get_ioas(ucmd->ictx, cmd->src_ioas_id);
 	if (IS_ERR(src_ioas))

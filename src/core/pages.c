@@ -6,13 +6,10 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/capability.h>
-#include <linux/magic.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "core/pages.h"
@@ -20,10 +17,6 @@
 #include "util/caps.h"
 #include "util/overflow.h"
 #include "util/page.h"
-
-#ifndef HUGETLBFS_MAGIC
-#define HUGETLBFS_MAGIC 0x958458f6
-#endif
 
 static struct iopt_pages *iopt_alloc_pages(uint64_t start_byte,
 					   uint64_t length, bool writable,
@@ -71,22 +64,23 @@ struct iopt_pages *iopt_alloc_user_pages(void *uptr, uint64_t length,
 	return pages;
 }
 
-/* Only memfd/shmem and hugetlbfs files can be pinned, as in the kernel. */
-static int check_pinnable_file(int fd)
+/*
+ * A writeable mapping needs a file opened for writing that is not sealed
+ * against writes (the kernel's mapping_map_writable()). What kind of file
+ * it is matters only when its pages are pinned, as in the kernel.
+ */
+static int check_file_writable(int fd)
 {
-	struct statfs sfs;
-	struct stat st;
+	int seals, accmode = syscall(SYS_fcntl, fd, F_GETFL) & O_ACCMODE;
 
-	if (fstat(fd, &st))
-		return uio_fail(-EBADF, "fd %d is not open", fd);
-	if (!S_ISREG(st.st_mode))
-		return uio_fail(-EINVAL, "fd %d is not a regular file", fd);
-	if (fstatfs(fd, &sfs))
-		return uio_fail(-EBADF, "fd %d: cannot stat its filesystem",
+	if (accmode == O_RDONLY)
+		return uio_fail(-EPERM,
+				"a writeable mapping of fd %d opened read-only",
 				fd);
-	if (sfs.f_type != TMPFS_MAGIC && sfs.f_type != HUGETLBFS_MAGIC)
-		return uio_fail(-EINVAL,
-				"fd %d is not a memfd, shmem or hugetlbfs file",
+	seals = syscall(SYS_fcntl, fd, F_GET_SEALS);
+	if (seals > 0 && (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		return uio_fail(-EPERM,
+				"a writeable mapping of fd %d sealed against writes",
 				fd);
 	return 0;
 }
@@ -96,23 +90,24 @@ struct iopt_pages *iopt_alloc_file_pages(int fd, uint64_t start,
 					 enum iopt_account_mode mode,
 					 uint64_t *ret_start_byte)
 {
-	uint64_t start_down = start & PAGE_MASK, end;
+	uint64_t start_down = start & PAGE_MASK, last;
 	struct iopt_pages *pages;
-	int rc, dupfd, accmode;
+	int rc, dupfd;
 
-	if (check_add_overflow(start, length, &end))
+	if (!length)
+		return ERR_PTR(uio_fail(-EINVAL, "length is 0"));
+	if (check_add_overflow(start, length - 1, &last))
 		return ERR_PTR(uio_fail(-EOVERFLOW,
 					"start 0x%" PRIx64 " + length 0x%" PRIx64
 					" wraps",
 					start, length));
-	rc = check_pinnable_file(fd);
-	if (rc)
-		return ERR_PTR(rc);
-	accmode = fcntl(fd, F_GETFL) & O_ACCMODE;
-	if (writable && accmode == O_RDONLY)
-		return ERR_PTR(uio_fail(-EPERM,
-					"a writeable mapping of fd %d opened read-only",
-					fd));
+	if (syscall(SYS_fcntl, fd, F_GETFD) < 0)
+		return ERR_PTR(uio_fail(-EBADF, "fd %d is not open", fd));
+	if (writable) {
+		rc = check_file_writable(fd);
+		if (rc)
+			return ERR_PTR(rc);
+	}
 	pages = iopt_alloc_pages(start - start_down, length, writable, mode);
 	if (IS_ERR(pages))
 		return pages;

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <cmocka.h>
 
@@ -24,6 +25,7 @@
 struct fixture {
 	struct iommufd_ctx *ictx;
 	struct io_pagetable iopt;
+	void *raw;
 	void *buf; /* 4 MiB, 2 MiB aligned */
 };
 
@@ -37,6 +39,7 @@ static int setup(void **state)
 	raw = mmap(NULL, 8 * MB, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(raw != MAP_FAILED);
+	f->raw = raw;
 	f->buf = (void *)(((uintptr_t)raw + 2 * MB - 1) & ~(2 * MB - 1));
 	*state = f;
 	return 0;
@@ -48,6 +51,7 @@ static int teardown(void **state)
 
 	iopt_destroy_table(&f->iopt);
 	iommufd_ctx_destroy(f->ictx);
+	munmap(f->raw, 8 * MB);
 	free(f);
 	return 0;
 }

@@ -592,19 +592,70 @@ void iopt_remove_reserved_iova(struct io_pagetable *iopt, const void *owner)
 	pthread_rwlock_unlock(&iopt->iova_rwsem);
 }
 
+/* every area must already sit on @align, else EADDRINUSE */
+static int iopt_check_iova_alignment(struct io_pagetable *iopt, uint64_t align)
+{
+	uint64_t mask = align - 1;
+	struct itree_node *node;
+
+	for (node = itree_first(&iopt->area_itree); node;
+	     node = itree_next(node)) {
+		struct iopt_area *area =
+			container_of(node, struct iopt_area, node);
+
+		if ((node->start & mask) || ((node->last + 1) & mask) ||
+		    (area->page_offset & mask))
+			return uio_fail(-EADDRINUSE,
+					"the mapping at [0x%" PRIx64 ", 0x%" PRIx64
+					"] is not aligned to 0x%" PRIx64,
+					node->start, node->last, align);
+	}
+	return 0;
+}
+
+/*
+ * The IOAS alignment is the largest any user of the IOAS needs: PAGE_SIZE
+ * when huge pages are off (IOPTEs are whole pages), later also each
+ * domain's smallest page and each access's alignment. Raising it is refused
+ * while a mapping would break it.
+ */
+static int iopt_calculate_iova_alignment(struct io_pagetable *iopt)
+{
+	uint64_t new_alignment = 1;
+	int rc;
+
+	if (iopt->disable_large_pages)
+		new_alignment = PAGE_SIZE;
+	if (new_alignment > iopt->iova_alignment) {
+		rc = iopt_check_iova_alignment(iopt, new_alignment);
+		if (rc)
+			return rc;
+	}
+	iopt->iova_alignment = new_alignment;
+	return 0;
+}
+
 int iopt_disable_large_pages(struct io_pagetable *iopt)
 {
-	/* With no domains yet there are no IOPTEs to redo. */
+	int rc = 0;
+
 	pthread_rwlock_wrlock(&iopt->iova_rwsem);
-	iopt->disable_large_pages = true;
+	if (!iopt->disable_large_pages) {
+		iopt->disable_large_pages = true;
+		rc = iopt_calculate_iova_alignment(iopt);
+		if (rc)
+			iopt->disable_large_pages = false;
+	}
 	pthread_rwlock_unlock(&iopt->iova_rwsem);
-	return 0;
+	return rc;
 }
 
 void iopt_enable_large_pages(struct io_pagetable *iopt)
 {
 	pthread_rwlock_wrlock(&iopt->iova_rwsem);
 	iopt->disable_large_pages = false;
+	/* lowering the alignment cannot fail */
+	iopt_calculate_iova_alignment(iopt);
 	pthread_rwlock_unlock(&iopt->iova_rwsem);
 }
 

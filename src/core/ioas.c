@@ -19,6 +19,14 @@
 
 #define ULONG_MAX_U64 ((uint64_t)UINTPTR_MAX)
 
+/* &array[i] of a user array of iommu_iova_range, computed as an integer:
+ * the caller's pointer may be NULL or wild, which C pointer arithmetic
+ * does not allow (uaccess then reports EFAULT) */
+static void *user_elem(uint64_t array, uint32_t i)
+{
+	return u64_to_user_ptr(array + (uint64_t)i * sizeof(struct iommu_iova_range));
+}
+
 struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx)
 {
 	struct iommufd_object *obj;
@@ -63,7 +71,6 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 int iommufd_ioas_iova_ranges_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
-	struct iommu_iova_range *ranges = u64_to_user_ptr(cmd->allowed_iovas);
 	uint32_t max_iovas = cmd->num_iovas;
 	struct iommufd_ioas *ioas;
 	struct span_iter span;
@@ -88,7 +95,7 @@ int iommufd_ioas_iova_ranges_ioctl(struct iommufd_ucmd *ucmd)
 				.last = span.last_hole,
 			};
 
-			if (copy_to_user(&ranges[cmd->num_iovas], &elm,
+			if (copy_to_user(user_elem(cmd->allowed_iovas, cmd->num_iovas), &elm,
 					 sizeof(elm))) {
 				rc = uio_fail(-EFAULT,
 					      "cannot write allowed_iovas[%u]",
@@ -114,7 +121,6 @@ out_unlock:
 int iommufd_ioas_allow_iovas_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
-	struct iommu_iova_range *ranges = u64_to_user_ptr(cmd->allowed_iovas);
 	struct itree_root allowed = ITREE_ROOT_INIT;
 	struct iommufd_ioas *ioas;
 	uint32_t i;
@@ -130,7 +136,7 @@ int iommufd_ioas_allow_iovas_ioctl(struct iommufd_ucmd *ucmd)
 		struct iommu_iova_range range;
 		struct iopt_allowed *node;
 
-		if (copy_from_user(&range, &ranges[i], sizeof(range))) {
+		if (copy_from_user(&range, user_elem(cmd->allowed_iovas, i), sizeof(range))) {
 			rc = uio_fail(-EFAULT, "cannot read allowed_iovas[%u]",
 				      i);
 			goto out_free;

@@ -78,7 +78,7 @@ static int check_file_writable(int fd)
 				"a writeable mapping of fd %d opened read-only",
 				fd);
 	seals = syscall(SYS_fcntl, fd, F_GET_SEALS);
-	if (seals > 0 && (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+	if (seals > 0 && (seals & F_SEAL_WRITE))
 		return uio_fail(-EPERM,
 				"a writeable mapping of fd %d sealed against writes",
 				fd);

@@ -32,13 +32,14 @@ static int iommufd_test_add_reserved(struct iommufd_ucmd *ucmd,
 	uint64_t last;
 	int rc;
 
+	if (!length)
+		return uio_fail(-EINVAL, "reserved length is 0");
+	if (check_add_overflow(start, length - 1, &last))
+		return uio_fail(-EOVERFLOW, "reserved range wraps");
 	ioas = iommufd_get_ioas(ucmd->ictx, ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	if (!length || check_add_overflow(start, length - 1, &last))
-		rc = uio_fail(-EOVERFLOW, "reserved range wraps");
-	else
-		rc = iopt_reserve_iova(&ioas->iopt, start, last, NULL);
+	rc = iopt_reserve_iova(&ioas->iopt, start, last, NULL);
 	iommufd_put_object(ucmd->ictx, &ioas->obj);
 	return rc;
 }
@@ -50,7 +51,10 @@ static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd,
 	uintptr_t va = (uintptr_t)uptr;
 	unsigned char probe;
 
-	if (length % PAGE_SIZE || va % PAGE_SIZE)
+	uint64_t end;
+
+	if (length % PAGE_SIZE || va % PAGE_SIZE ||
+	    check_add_overflow((uint64_t)va, length, &end))
 		return uio_fail(-EINVAL,
 				"range %p + 0x%" PRIx64 " is not page aligned",
 				uptr, length);
@@ -85,6 +89,11 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 			ucmd, u64_to_user_ptr(cmd->check_refs.uptr),
 			cmd->check_refs.length, cmd->check_refs.refs);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
+		/* the kernel's batch needs room for one entry at least */
+		if (cmd->memory_limit.limit <
+		    sizeof(unsigned long) + sizeof(uint32_t))
+			return uio_fail(-EINVAL, "memory limit %u too small",
+					cmd->memory_limit.limit);
 		iommufd_test_memory_limit = cmd->memory_limit.limit;
 		return 0;
 	default:

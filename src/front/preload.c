@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libuiommufd-preload.so: the LD_PRELOAD shim that lets an unmodified program
+ * use /dev/iommu with no kernel support.
+ *
+ * It defines the libc entry points a program reaches an iommufd through and
+ * routes them to libuiommufd: the open family turns "/dev/iommu" into
+ * uiommufd_open(); ioctl, read and write on an emulated fd go to the engine;
+ * close, close_range, closefrom, dup, dup2, dup3 and fcntl(F_DUPFD*) keep the
+ * engine's fd table in step with the kernel's. Everything else, and every call
+ * on a descriptor the engine does not serve, goes to the next definition
+ * (libc, or a sanitizer's interceptor) found with dlsym(RTLD_NEXT) the first
+ * time it is needed. The pass-through path of ioctl/read/write/close costs one
+ * table check: uiommufd_is_emulated() is a few loads and no lock.
+ *
+ * Engine results are -errno; this is the one place that turns them into -1
+ * and errno. The kernel fd under an emulated one is real, so close-on-exec,
+ * F_GETFL/F_SETFL, poll() and fork() inheritance need nothing here.
+ *
+ * The file is compiled without _FILE_OFFSET_BITS=64 and _FORTIFY_SOURCE:
+ * under them glibc's headers rename open to open64 or wrap it inline, and
+ * this file must define both names itself.
+ *
+ * Not covered: calls libc makes internally (fclose() of an fdopen()ed
+ * iommufd, posix_spawn file actions) and raw system calls bypass the shim; an
+ * entry left behind by such a close is dropped when the number is handed out
+ * again through open, dup or a new iommufd.
+ */
+#undef _FILE_OFFSET_BITS
+#undef _TIME_BITS
+#undef _FORTIFY_SOURCE
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "uiommufd/uiommufd.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define SHIM_EXPORT __attribute__((visibility("default")))
+
+static const char iommu_path[] = "/dev/iommu";
+
+/* glibc's fortified entry points: declared by its headers only under
+ * _FORTIFY_SOURCE, which this file turns off */
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+ssize_t __read_chk(int fd, void *buf, size_t nbytes, size_t buflen);
+
+/* ---- the next definition of each function, resolved on first use ---- */
+
+static void shim_die(const char *name)
+{
+	static const char a[] = "uiommufd-preload: cannot find the real ";
+	static const char b[] = "()\n";
+
+	/* raw writes: our own write() is one of the interposed functions */
+	syscall(SYS_write, 2, a, sizeof(a) - 1);
+	syscall(SYS_write, 2, name, strlen(name));
+	syscall(SYS_write, 2, b, sizeof(b) - 1);
+	abort();
+}
+
+static void *shim_resolve(const char *name)
+{
+	void *fn = dlsym(RTLD_NEXT, name);
+
+	if (!fn)
+		shim_die(name);
+	return fn;
+}
+
+/*
+ * REAL(fn) is the next fn. Racing first calls both resolve and store the
+ * same value, so a relaxed atomic is all the synchronisation needed.
+ */
+#define REAL_DECLARE(fn) static _Atomic(__typeof__(&fn)) real_##fn
+#define REAL(fn)                                                     \
+	(__extension__({                                             \
+		__typeof__(&fn) f_ = atomic_load_explicit(           \
+			&real_##fn, memory_order_relaxed);           \
+		if (unlikely(!f_)) {                                 \
+			f_ = (__typeof__(&fn))shim_resolve(#fn);     \
+			atomic_store_explicit(&real_##fn, f_,        \
+					      memory_order_relaxed); \
+		}                                                    \
+		f_;                                                  \
+	}))
+
+REAL_DECLARE(open);
+REAL_DECLARE(open64);
+REAL_DECLARE(openat);
+REAL_DECLARE(openat64);
+REAL_DECLARE(__open_2);
+REAL_DECLARE(__open64_2);
+REAL_DECLARE(__openat_2);
+REAL_DECLARE(__openat64_2);
+REAL_DECLARE(ioctl);
+REAL_DECLARE(read);
+REAL_DECLARE(__read_chk);
+REAL_DECLARE(write);
+REAL_DECLARE(close);
+REAL_DECLARE(dup);
+REAL_DECLARE(dup2);
+REAL_DECLARE(dup3);
+REAL_DECLARE(fcntl);
+REAL_DECLARE(fcntl64);
+#if __GLIBC_PREREQ(2, 34)
+REAL_DECLARE(close_range);
+REAL_DECLARE(closefrom);
+#endif
+
+/* ---- helpers ---- */
+
+/* The highest fd this shim ever made emulated: bounds the close_range scan. */
+static atomic_int shim_fd_high = -1;
+
+static void shim_note_fd(int fd)
+{
+	int cur = atomic_load_explicit(&shim_fd_high, memory_order_relaxed);
+
+	while (fd > cur && !atomic_compare_exchange_weak_explicit(
+				   &shim_fd_high, &cur, fd,
+				   memory_order_relaxed, memory_order_relaxed))
+		;
+}
+
+static inline long shim_ret(long rc)
+{
+	if (rc < 0) {
+		errno = (int)-rc;
+		return -1;
+	}
+	return rc;
+}
+
+static inline bool is_iommu_path(const char *path)
+{
+	/* any dirfd: only the absolute path is recognised */
+	return path && path[0] == '/' && strcmp(path, iommu_path) == 0;
+}
+
+static inline bool open_has_mode(int flags)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+/* open("/dev/iommu", flags) served by the engine */
+static int shim_open_iommu(int flags)
+{
+	int fd;
+
+	/* what the kernel says when these meet an existing char device */
+	if (flags & O_DIRECTORY)
+		return shim_ret(-ENOTDIR);
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return shim_ret(-EEXIST);
+	fd = uiommufd_open(flags & (O_CLOEXEC | O_NONBLOCK));
+	if (fd >= 0)
+		shim_note_fd(fd);
+	return shim_ret(fd);
+}
+
+/*
+ * The kernel just handed out @fd for something that is not ours: an entry
+ * still recorded under that number belongs to a placeholder that was closed
+ * behind the shim's back, and must not capture the new file's ioctls.
+ */
+static inline int shim_fresh_fd(int fd)
+{
+	if (fd >= 0 && unlikely(uiommufd_is_emulated(fd)))
+		uiommufd_fd_forget(fd);
+	return fd;
+}
+
+/* After a successful dup of @oldfd to @newfd by the kernel. */
+static int shim_after_dup(int oldfd, int newfd)
+{
+	int rc;
+
+	if (newfd < 0 || newfd == oldfd)
+		return newfd;
+	if (uiommufd_is_emulated(oldfd)) {
+		rc = uiommufd_fd_dup(oldfd, newfd);
+		if (rc == 0) {
+			shim_note_fd(newfd);
+			return newfd;
+		}
+		if (rc != -EBADF) {
+			/* no room to record it: undo rather than hand out
+			 * a descriptor that would reach the placeholder */
+			REAL(close)(newfd);
+			return shim_ret(rc);
+		}
+		/* oldfd was closed meanwhile: newfd is not ours */
+	}
+	return shim_fresh_fd(newfd);
+}
+
+/* Drop the engine's entries in [first, last] before the kernel closes them. */
+static void shim_forget_range(unsigned int first, unsigned int last)
+{
+	struct rlimit rl;
+	long upper = atomic_load(&shim_fd_high);
+	long fd;
+
+	/* fds made through the library directly are not in shim_fd_high,
+	 * but every open fd is below the soft limit unless it was lowered */
+	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+		long lim = rl.rlim_cur > INT_MAX ? INT_MAX : (long)rl.rlim_cur;
+
+		if (lim - 1 > upper)
+			upper = lim - 1;
+	}
+	if (upper > (long)last)
+		upper = last;
+	for (fd = first; fd <= upper; fd++)
+		if (unlikely(uiommufd_is_emulated((int)fd)))
+			uiommufd_fd_forget((int)fd);
+}
+
+/* ---- the open family ---- */
+
+#define OPEN_MODE(flags, last)             \
+	mode_t mode = 0;                   \
+	if (open_has_mode(flags)) {        \
+		va_list ap;                \
+		va_start(ap, last);        \
+		mode = va_arg(ap, mode_t); \
+		va_end(ap);                \
+	}
+
+SHIM_EXPORT int open(const char *path, int flags, ...)
+{
+	OPEN_MODE(flags, flags);
+	if (unlikely(is_iommu_path(path)))
+		return shim_open_iommu(flags);
+	return shim_fresh_fd(REAL(open)(path, flags, mode));
+}
+
+SHIM_EXPORT int open64(const char *path, int flags, ...)
+{
+	OPEN_MODE(flags, flags);
+	if (unlikely(is_iommu_path(path)))
+		return shim_open_iommu(flags);
+	return shim_fresh_fd(REAL(open64)(path, flags, mode));
+}
+
+SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+	OPEN_MODE(flags, flags);
+	if (unlikely(is_iommu_path(path)))
+		return shim_open_iommu(flags);
+	return shim_fresh_fd(REAL(openat)(dirfd, path, flags, mode));
+}
+
+SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
+{
+	OPEN_MODE(flags, flags);
+	if (unlikely(is_iommu_path(path)))
+		return shim_open_iommu(flags);
+	return shim_fresh_fd(REAL(openat64)(dirfd, path, flags, mode));
+}
+
+SHIM_EXPORT int __open_2(const char *path, int flags)
+{
+	if (unlikely(is_iommu_path(path)) && !open_has_mode(flags))
+		return shim_open_iommu(flags);
+	/* O_CREAT without a mode: the real one reports the bug */
+	return shim_fresh_fd(REAL(__open_2)(path, flags));
+}
+
+SHIM_EXPORT int __open64_2(const char *path, int flags)
+{
+	if (unlikely(is_iommu_path(path)) && !open_has_mode(flags))
+		return shim_open_iommu(flags);
+	return shim_fresh_fd(REAL(__open64_2)(path, flags));
+}
+
+SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
+{
+	if (unlikely(is_iommu_path(path)) && !open_has_mode(flags))
+		return shim_open_iommu(flags);
+	return shim_fresh_fd(REAL(__openat_2)(dirfd, path, flags));
+}
+
+SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
+{
+	if (unlikely(is_iommu_path(path)) && !open_has_mode(flags))
+		return shim_open_iommu(flags);
+	return shim_fresh_fd(REAL(__openat64_2)(dirfd, path, flags));
+}
+
+/* ---- ioctl, read, write ---- */
+
+SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (likely(!uiommufd_is_emulated(fd)))
+		return REAL(ioctl)(fd, request, arg);
+	return (int)shim_ret(uiommufd_ioctl(fd, request, arg));
+}
+
+SHIM_EXPORT ssize_t read(int fd, void *buf, size_t count)
+{
+	if (likely(!uiommufd_is_emulated(fd)))
+		return REAL(read)(fd, buf, count);
+	return shim_ret(uiommufd_read(fd, buf, count));
+}
+
+SHIM_EXPORT ssize_t __read_chk(int fd, void *buf, size_t nbytes, size_t buflen)
+{
+	/* an overflowing read goes to the real one, which aborts */
+	if (likely(!uiommufd_is_emulated(fd)) || nbytes > buflen)
+		return REAL(__read_chk)(fd, buf, nbytes, buflen);
+	return shim_ret(uiommufd_read(fd, buf, nbytes));
+}
+
+SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t count)
+{
+	if (likely(!uiommufd_is_emulated(fd)))
+		return REAL(write)(fd, buf, count);
+	return shim_ret(uiommufd_write(fd, buf, count));
+}
+
+/* ---- close ---- */
+
+SHIM_EXPORT int close(int fd)
+{
+	/* forget first: once the kernel closes it the number can be reused */
+	if (unlikely(uiommufd_is_emulated(fd)))
+		uiommufd_fd_forget(fd);
+	return REAL(close)(fd);
+}
+
+#if __GLIBC_PREREQ(2, 34)
+SHIM_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
+{
+	/* CLOSE_RANGE_CLOEXEC only marks the range; the placeholders live on */
+	if (!(flags & CLOSE_RANGE_CLOEXEC) && first <= last)
+		shim_forget_range(first, last);
+	return REAL(close_range)(first, last, flags);
+}
+
+SHIM_EXPORT void closefrom(int lowfd)
+{
+	if (lowfd >= 0)
+		shim_forget_range(lowfd, ~0U);
+	REAL(closefrom)(lowfd);
+}
+#endif
+
+/* ---- dup and fcntl ---- */
+
+SHIM_EXPORT int dup(int oldfd)
+{
+	return shim_after_dup(oldfd, REAL(dup)(oldfd));
+}
+
+SHIM_EXPORT int dup2(int oldfd, int newfd)
+{
+	/* dup2(fd, fd) only checks fd */
+	return shim_after_dup(oldfd, REAL(dup2)(oldfd, newfd));
+}
+
+SHIM_EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	return shim_after_dup(oldfd, REAL(dup3)(oldfd, newfd, flags));
+}
+
+static inline bool fcntl_is_dup(int cmd)
+{
+	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC;
+}
+
+SHIM_EXPORT int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	/* every fcntl argument (int, pointer) fits a long on Linux ABIs */
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	if (likely(!fcntl_is_dup(cmd)))
+		return REAL(fcntl)(fd, cmd, arg);
+	return shim_after_dup(fd, REAL(fcntl)(fd, cmd, arg));
+}
+
+SHIM_EXPORT int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	if (likely(!fcntl_is_dup(cmd)))
+		return REAL(fcntl64)(fd, cmd, arg);
+	return shim_after_dup(fd, REAL(fcntl64)(fd, cmd, arg));
+}

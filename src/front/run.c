@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uiommufd-run: run a program with /dev/iommu served by uiommufd.
+ *
+ *   uiommufd-run [options] -- PROGRAM [ARGS...]
+ *
+ * It puts libuiommufd-preload.so into LD_PRELOAD and executes PROGRAM in its
+ * own place (same pid, so a test harness sees the program's exit status). The
+ * shim is looked for next to this executable first (build/uiommufd-run beside
+ * build/libuiommufd-preload.so, so a build tree runs without installing),
+ * then in the install directory UIOMMUFD_LIBDIR given at build time.
+ *
+ * A sanitizer runtime must be the first object loaded, so sanitizer entries
+ * already in LD_PRELOAD stay in front of the shim; when this program itself
+ * was built with AddressSanitizer (a sanitizer build of the whole tree, whose
+ * shim needs the runtime), the runtime it was linked with is put first.
+ * Exit status: PROGRAM's, or 127 if it cannot be executed, 2 on bad usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <link.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef UIOMMUFD_LIBDIR
+#define UIOMMUFD_LIBDIR "/usr/local/lib"
+#endif
+#ifndef UIOMMUFD_VERSION
+#define UIOMMUFD_VERSION "0.1.0"
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RUN_WITH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RUN_WITH_ASAN 1
+#endif
+#endif
+
+#define SHIM_NAME "libuiommufd-preload.so"
+#define EXIT_USAGE 2
+#define EXIT_NOEXEC 127
+
+static const char prog[] = "uiommufd-run";
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s [options] -- PROGRAM [ARGS...]\n"
+		"       %s PROGRAM [ARGS...]\n"
+		"\n"
+		"Run PROGRAM with /dev/iommu served in user space by uiommufd\n"
+		"(through the LD_PRELOAD shim " SHIM_NAME ").\n"
+		"\n"
+		"Options:\n"
+		"  -h, --help        show this help and exit\n"
+		"  -V, --version     show the version and exit\n"
+		"      --fail-nth=N  fault injection: the N-th failure point\n"
+		"                    reached fails as if out of memory\n"
+		"                    (sets UIOMMUFD_FAIL_NTH=N; 0 disarms)\n"
+		"      --preload=PATH\n"
+		"                    use this shim instead of the one next to\n"
+		"                    %s or in " UIOMMUFD_LIBDIR "\n"
+		"  -v, --verbose     print the environment set and the command\n"
+		"                    before running it\n"
+		"\n"
+		"Exit status: PROGRAM's; 127 if it cannot be run; 2 on bad usage.\n",
+		prog, prog, prog);
+}
+
+static __attribute__((noreturn)) void bad_usage(const char *msg)
+{
+	if (msg)
+		fprintf(stderr, "%s: %s\n", prog, msg);
+	fprintf(stderr, "Try '%s --help'.\n", prog);
+	exit(EXIT_USAGE);
+}
+
+static bool readable(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+/* The shim beside our own executable, else in UIOMMUFD_LIBDIR; NULL if
+ * neither is there. Returns allocated memory. */
+static char *find_shim(void)
+{
+	char self[PATH_MAX], *path;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		if (asprintf(&path, "%s/" SHIM_NAME, dirname(self)) < 0)
+			return NULL;
+		if (readable(path))
+			return path;
+		free(path);
+	}
+	if (readable(UIOMMUFD_LIBDIR "/" SHIM_NAME))
+		return strdup(UIOMMUFD_LIBDIR "/" SHIM_NAME);
+	return NULL;
+}
+
+/* the runtimes that insist on being loaded before anything else */
+static bool is_sanitizer_runtime(const char *entry)
+{
+	static const char *const names[] = {
+		"libasan", "libhwasan", "libtsan", "liblsan",
+		"libubsan", "libmsan", "clang_rt.",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strstr(entry, names[i]))
+			return true;
+	return false;
+}
+
+static bool is_shim(const char *entry)
+{
+	const char *base = strrchr(entry, '/');
+
+	return strcmp(base ? base + 1 : entry, SHIM_NAME) == 0;
+}
+
+#ifdef RUN_WITH_ASAN
+static int find_asan_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	const char **found = data;
+
+	if (info->dlpi_name && (strstr(info->dlpi_name, "libasan") ||
+				strstr(info->dlpi_name, "clang_rt.asan"))) {
+		*found = info->dlpi_name;
+		return 1;
+	}
+	return 0;
+}
+#endif
+
+/* The AddressSanitizer runtime this program was linked with, if shared. */
+static const char *own_asan_runtime(void)
+{
+	const char *found = NULL;
+
+#ifdef RUN_WITH_ASAN
+	dl_iterate_phdr(find_asan_cb, &found);
+#endif
+	return found;
+}
+
+static void append(char *buf, size_t *len, const char *entry)
+{
+	size_t n = strlen(entry);
+
+	if (*len)
+		buf[(*len)++] = ':';
+	memcpy(buf + *len, entry, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+/*
+ * The new LD_PRELOAD: sanitizer runtimes (already listed, or our own), the
+ * shim, then the rest of the old list. An older copy of the shim is dropped.
+ */
+static char *build_preload(const char *shim, const char *old)
+{
+	const char *asan = own_asan_runtime();
+	size_t cap = strlen(shim) + (old ? strlen(old) : 0) +
+		     (asan ? strlen(asan) : 0) + 4;
+	char *buf = malloc(cap), *copy, *entry, *save;
+	bool have_asan = false;
+	size_t len = 0;
+	int pass;
+
+	if (!buf)
+		return NULL;
+	buf[0] = '\0';
+	/* pass 0: sanitizer runtimes; pass 1: everything else */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			if (asan && !have_asan)
+				append(buf, &len, asan);
+			append(buf, &len, shim);
+		}
+		if (!old)
+			continue;
+		copy = strdup(old);
+		if (!copy) {
+			free(buf);
+			return NULL;
+		}
+		for (entry = strtok_r(copy, ": \t", &save); entry;
+		     entry = strtok_r(NULL, ": \t", &save)) {
+			bool san = is_sanitizer_runtime(entry);
+
+			if (san != (pass == 0) || is_shim(entry))
+				continue;
+			if (san && asan && !strcmp(entry, asan))
+				have_asan = true;
+			append(buf, &len, entry);
+		}
+		free(copy);
+	}
+	return buf;
+}
+
+static void set_env(const char *name, const char *value, bool verbose)
+{
+	if (setenv(name, value, 1)) {
+		fprintf(stderr, "%s: cannot set %s: %s\n", prog, name,
+			strerror(errno));
+		exit(EXIT_NOEXEC);
+	}
+	if (verbose)
+		fprintf(stderr, "%s: %s=%s\n", prog, name, value);
+}
+
+enum { OPT_FAIL_NTH = 256, OPT_PRELOAD };
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "fail-nth", required_argument, NULL, OPT_FAIL_NTH },
+		{ "preload", required_argument, NULL, OPT_PRELOAD },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *fail_nth = NULL, *preload_opt = NULL;
+	char *shim, *preload, *end;
+	bool verbose = false;
+	int c, i;
+
+	/* '+': stop at PROGRAM, whose own options are not ours */
+	while ((c = getopt_long(argc, argv, "+hVv", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("uiommufd-run " UIOMMUFD_VERSION "\n");
+			return 0;
+		case 'v':
+			verbose = true;
+			break;
+		case OPT_FAIL_NTH:
+			errno = 0;
+			strtoul(optarg, &end, 0);
+			if (!*optarg || *end || errno || optarg[0] == '-')
+				bad_usage("--fail-nth needs a number");
+			fail_nth = optarg;
+			break;
+		case OPT_PRELOAD:
+			preload_opt = optarg;
+			break;
+		default:
+			bad_usage(NULL);
+		}
+	}
+	if (optind >= argc)
+		bad_usage("no program to run");
+
+	if (preload_opt) {
+		shim = realpath(preload_opt, NULL);
+		if (!shim) {
+			fprintf(stderr, "%s: --preload %s: %s\n", prog,
+				preload_opt, strerror(errno));
+			exit(EXIT_USAGE);
+		}
+	} else {
+		shim = find_shim();
+		if (!shim) {
+			fprintf(stderr,
+				"%s: cannot find " SHIM_NAME
+				" next to this program or in " UIOMMUFD_LIBDIR
+				"; use --preload=PATH\n",
+				prog);
+			exit(EXIT_NOEXEC);
+		}
+	}
+	preload = build_preload(shim, getenv("LD_PRELOAD"));
+	if (!preload) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(EXIT_NOEXEC);
+	}
+	set_env("LD_PRELOAD", preload, verbose);
+	if (fail_nth)
+		set_env("UIOMMUFD_FAIL_NTH", fail_nth, verbose);
+	if (verbose) {
+		fprintf(stderr, "%s: exec", prog);
+		for (i = optind; i < argc; i++)
+			fprintf(stderr, " %s", argv[i]);
+		fputc('\n', stderr);
+	}
+
+	execvp(argv[optind], &argv[optind]);
+	fprintf(stderr, "%s: cannot run %s: %s\n", prog, argv[optind],
+		strerror(errno));
+	return EXIT_NOEXEC;
+}

@@ -329,27 +329,27 @@ void iopt_free_pages_list(struct cds_list_head *pages_list)
 	}
 }
 
+/* Map one pages object: a list of one piece, kept on the stack. */
 static int iopt_map_common(struct io_pagetable *iopt, struct iopt_pages *pages,
 			   uint64_t *iova, uint64_t start_byte,
 			   uint64_t length, int iommu_prot,
 			   unsigned int flags)
 {
-	struct iopt_pages_list *elm;
+	struct iopt_pages_list elm = {
+		.pages = pages,
+		.start_byte = start_byte,
+		.length = length,
+	};
 	CDS_LIST_HEAD(pages_list);
 	int rc;
 
-	elm = uio_zalloc(sizeof(*elm));
-	if (!elm) {
-		iopt_put_pages(pages);
-		return -ENOMEM;
-	}
-	elm->pages = pages;
-	elm->start_byte = start_byte;
-	elm->length = length;
-	cds_list_add(&elm->next, &pages_list);
-
+	cds_list_add(&elm.next, &pages_list);
 	rc = iopt_map_pages(iopt, &pages_list, length, iova, iommu_prot, flags);
-	iopt_free_pages_list(&pages_list);
+	/* on success the area took the pages reference and elm holds none */
+	if (elm.area)
+		uio_free(elm.area);
+	if (elm.pages)
+		iopt_put_pages(elm.pages);
 	return rc;
 }
 

@@ -74,6 +74,9 @@ struct iommufd_object_ops {
 
 extern const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX];
 
+/* "ioas", "hwpt", ...; "object" for ANY or an unnamed type */
+const char *iommufd_object_type_name(enum iommufd_object_type type);
+
 struct iommufd_ioas;
 
 /* How pinned pages are charged to RLIMIT_MEMLOCK (IOMMU_OPTION_RLIMIT_MODE). */
@@ -86,6 +89,7 @@ enum iopt_account_mode {
 struct iommufd_ctx {
 	pthread_mutex_t lock;
 	pthread_cond_t shortterm_done;
+	atomic_int destroy_waiters;          /* DESTROYs waiting on shortterm */
 	struct idtable objects;
 	struct iommufd_ioas *vfio_ioas;      /* the VFIO compat IOAS, or NULL */
 	enum iopt_account_mode account_mode; /* user (0) or process (1) */

@@ -34,6 +34,13 @@ const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	},
 };
 
+const char *iommufd_object_type_name(enum iommufd_object_type type)
+{
+	if (type >= IOMMUFD_OBJ_MAX || !iommufd_object_ops[type].name)
+		return "object";
+	return iommufd_object_ops[type].name;
+}
+
 struct iommufd_ctx *iommufd_ctx_alloc(void)
 {
 	struct iommufd_ctx *ictx;
@@ -151,11 +158,8 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
 	obj = idtable_find(&ictx->objects, id);
 	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type)) {
 		pthread_mutex_unlock(&ictx->lock);
-		return ERR_PTR(uio_fail(-ENOENT, "no %s object with id %u",
-					type == IOMMUFD_OBJ_ANY ?
-						"" :
-						iommufd_object_ops[type].name,
-					id));
+		return ERR_PTR(uio_fail(-ENOENT, "no %s with id %u",
+					iommufd_object_type_name(type), id));
 	}
 	atomic_fetch_add(&obj->shortterm_users, 1);
 	atomic_fetch_add(&obj->users, 1);
@@ -163,13 +167,20 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
 	return obj;
 }
 
+/*
+ * No lock on the way out: the counts are atomic, and only a DESTROY that is
+ * waiting for short-term users (it counts itself in destroy_waiters under
+ * the lock before it looks at the counts) needs the wake-up.
+ */
 void iommufd_put_object(struct iommufd_ctx *ictx, struct iommufd_object *obj)
 {
-	pthread_mutex_lock(&ictx->lock);
 	atomic_fetch_sub(&obj->users, 1);
-	if (atomic_fetch_sub(&obj->shortterm_users, 1) == 1)
+	if (atomic_fetch_sub(&obj->shortterm_users, 1) == 1 &&
+	    atomic_load(&ictx->destroy_waiters)) {
+		pthread_mutex_lock(&ictx->lock);
 		pthread_cond_broadcast(&ictx->shortterm_done);
-	pthread_mutex_unlock(&ictx->lock);
+		pthread_mutex_unlock(&ictx->lock);
+	}
 }
 
 /*
@@ -191,6 +202,7 @@ static int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id)
 		pthread_mutex_unlock(&ictx->lock);
 		return uio_fail(-ENOENT, "no object with id %u", id);
 	}
+	atomic_fetch_add(&ictx->destroy_waiters, 1);
 	while (atomic_load(&obj->shortterm_users) &&
 	       atomic_load(&obj->users) > 1) {
 		if (pthread_cond_timedwait(&ictx->shortterm_done, &ictx->lock,
@@ -198,16 +210,18 @@ static int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id)
 			break;
 		obj = idtable_find(&ictx->objects, id);
 		if (!obj) {
+			atomic_fetch_sub(&ictx->destroy_waiters, 1);
 			pthread_mutex_unlock(&ictx->lock);
 			return uio_fail(-ENOENT, "object %u went away", id);
 		}
 	}
+	atomic_fetch_sub(&ictx->destroy_waiters, 1);
 	if (atomic_load(&obj->users) != 1) {
 		int users = atomic_load(&obj->users) - 1;
 
 		pthread_mutex_unlock(&ictx->lock);
 		return uio_fail(-EBUSY, "%s %u is still used by %d other holder%s",
-				iommufd_object_ops[obj->type].name, id, users,
+				iommufd_object_type_name(obj->type), id, users,
 				users == 1 ? "" : "s");
 	}
 	idtable_erase(&ictx->objects, id);

@@ -6,8 +6,11 @@
  * Served now: ADD_RESERVED (reserve IOVA in an IOAS), MD_CHECK_REFS (each
  * page of a user range has exactly the given number of pins: the selftest
  * calls it in every teardown), SET_TEMP_MEMORY_LIMIT (the page budget of an
- * access's pinned-page store). Ops that need mock domains, devices or accesses
- * are answered as the kernel answers an op it does not know: EOPNOTSUPP.
+ * access's pinned-page store). MOCK_DOMAIN(_FLAGS) and MOCK_DOMAIN_REPLACE
+ * check their arguments and look their objects up (ENOENT when missing) but
+ * cannot make mock devices yet (EOPNOTSUPP). Other ops that need mock
+ * domains, devices or accesses are answered as the kernel answers an op it
+ * does not know: EOPNOTSUPP.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -75,6 +78,39 @@ static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd,
 	return 0;
 }
 
+/*
+ * MOCK_DOMAIN(_FLAGS): make a mock device and attach it to cmd->id. Mock
+ * devices arrive with the hardware models; until then the flags are checked
+ * and the page table looked up as the kernel does (ENOENT for a missing
+ * one), and an existing one is answered with EOPNOTSUPP.
+ */
+static int iommufd_test_mock_domain(struct iommufd_ucmd *ucmd, uint32_t pt_id,
+				    uint32_t dev_flags)
+{
+	struct iommufd_object *pt_obj;
+
+	if (dev_flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_PASID))
+		return uio_fail(-EINVAL, "dev_flags 0x%x unknown", dev_flags);
+	pt_obj = iommufd_get_object(ucmd->ictx, pt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(pt_obj))
+		return PTR_ERR(pt_obj);
+	iommufd_put_object(ucmd->ictx, pt_obj);
+	return uio_fail(-EOPNOTSUPP, "mock devices are not served yet");
+}
+
+/* MOCK_DOMAIN_REPLACE: cmd->id names a mock device; none can exist yet. */
+static int iommufd_test_mock_domain_replace(struct iommufd_ucmd *ucmd,
+					    uint32_t stdev_id)
+{
+	struct iommufd_object *obj;
+
+	obj = iommufd_get_object(ucmd->ictx, stdev_id, IOMMUFD_OBJ_SELFTEST);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	iommufd_put_object(ucmd->ictx, obj);
+	return uio_fail(-EOPNOTSUPP, "mock devices are not served yet");
+}
+
 int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
@@ -88,6 +124,13 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 		return iommufd_test_md_check_refs(
 			ucmd, u64_to_user_ptr(cmd->check_refs.uptr),
 			cmd->check_refs.length, cmd->check_refs.refs);
+	case IOMMU_TEST_OP_MOCK_DOMAIN:
+		return iommufd_test_mock_domain(ucmd, cmd->id, 0);
+	case IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS:
+		return iommufd_test_mock_domain(ucmd, cmd->id,
+						cmd->mock_domain_flags.dev_flags);
+	case IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE:
+		return iommufd_test_mock_domain_replace(ucmd, cmd->id);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* the kernel's batch needs room for one entry at least */
 		if (cmd->memory_limit.limit <

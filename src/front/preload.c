@@ -60,6 +60,10 @@ int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
 ssize_t __read_chk(int fd, void *buf, size_t nbytes, size_t buflen);
 
+/* in libuiommufd, proposed for the public header (see shim_forget_range) */
+void uiommufd_fd_forget_range(unsigned int first, unsigned int last)
+	__attribute__((weak));
+
 /* ---- the next definition of each function, resolved on first use ---- */
 
 static void shim_die(const char *name)
@@ -210,13 +214,24 @@ static int shim_after_dup(int oldfd, int newfd)
 	return shim_fresh_fd(newfd);
 }
 
-/* Drop the engine's entries in [first, last] before the kernel closes them. */
+/*
+ * Drop the engine's entries in [first, last] before the kernel closes them.
+ * The library's uiommufd_fd_forget_range() walks only what its table holds;
+ * it is not in the public header yet, hence the weak reference, and without
+ * it the range is scanned fd by fd up to the highest fd that can be open.
+ * Both are free of locks and allocation (close_range() is typically called
+ * in a child between fork() and exec()).
+ */
 static void shim_forget_range(unsigned int first, unsigned int last)
 {
 	struct rlimit rl;
 	long upper = atomic_load(&shim_fd_high);
 	long fd;
 
+	if (uiommufd_fd_forget_range) {
+		uiommufd_fd_forget_range(first, last);
+		return;
+	}
 	/* fds made through the library directly are not in shim_fd_high,
 	 * but every open fd is below the soft limit unless it was lowered */
 	if (!getrlimit(RLIMIT_NOFILE, &rl)) {

@@ -9,7 +9,9 @@
 
 #define REASON_LEN 256
 
-static __thread char reason_buf[REASON_LEN];
+/* initial-exec: no __tls_get_addr call on the hot path of every ioctl */
+static __thread char reason_buf[REASON_LEN]
+	__attribute__((tls_model("initial-exec")));
 
 void uio_reason_clear(void)
 {

@@ -23,7 +23,8 @@
 
 /* volatile: the compiler must store the jump buffer before the copy and
  * clear it after, never fold the two stores into one */
-static __thread sigjmp_buf *volatile uaccess_jmp;
+static __thread sigjmp_buf *volatile uaccess_jmp
+	__attribute__((tls_model("initial-exec")));
 
 #define barrier() __asm__ __volatile__("" ::: "memory")
 static struct sigaction old_segv, old_bus;
@@ -105,7 +106,9 @@ static inline bool range_plausible(const void *p, size_t n)
 static __no_sanitize_uaccess void
 copy_bytes(volatile unsigned char *d, const volatile unsigned char *s, size_t n)
 {
-	if (n >= 64 && !UACCESS_SANITIZED) {
+	/* memcpy is an opaque call between the two barriers around every
+	 * use, so it cannot leave the window */
+	if (!UACCESS_SANITIZED) {
 		memcpy((void *)d, (const void *)s, n);
 		return;
 	}

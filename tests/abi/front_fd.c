@@ -6,9 +6,9 @@
  * every dup of its fd (dup, dup2, dup3, fcntl(F_DUPFD_CLOEXEC)), dup2 over an
  * iommufd dropping the old one, close of one dup leaving the others working,
  * O_CLOEXEC and O_NONBLOCK on the descriptor, FIOCLEX, fork inheritance, EBADF
- * after close, a number reused after close_range() or a raw close no longer
- * reaching the old context, ENOTTY for unknown ioctls, EINVAL for read and
- * write, poll.
+ * after close, a number reused after close_range(), closefrom() or a raw
+ * close no longer reaching the old context, ENOTTY for unknown ioctls, EINVAL
+ * for read and write, poll.
  *
  * Uses only libc and <linux/iommufd.h>, so it runs both under uiommufd-run
  * and on a kernel with iommufd. Exit 0 pass, 1 fail, 77 skip (no /dev/iommu).
@@ -213,6 +213,28 @@ static void test_reuse(void)
 	CHECK(again == fd);
 	CHECK(ioas_alloc(again) == -ENOTTY);
 	close(again);
+
+	/* a range with several iommufds in it, and closefrom() */
+	fd = open_iommu(O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK(dup2(fd, 300) == 300);
+	CHECK(dup2(fd, 302) == 302);
+	CHECK(dup2(fd, 400) == 400);
+	CHECK(close_range(300, 302, 0) == 0);
+	CHECK(ioas_alloc(300) == -EBADF);
+	CHECK(ioas_alloc(302) == -EBADF);
+	CHECK(ioas_alloc(400) == 1);
+	CHECK(dup2(fd, 5000) == 5000);
+	closefrom(400);
+	CHECK(ioas_alloc(400) == -EBADF);
+	CHECK(ioas_alloc(5000) == -EBADF);
+	CHECK(ioas_alloc(fd) == 2);
+	again = open("/dev/null", O_RDWR | O_CLOEXEC);
+	CHECK(dup2(again, 302) == 302);
+	CHECK(ioas_alloc(302) == -ENOTTY);
+	close(302);
+	close(again);
+	close(fd);
 
 	/* CLOSE_RANGE_CLOEXEC keeps the descriptor */
 	fd = open_iommu(0);

@@ -222,8 +222,8 @@ struct uio_file *uio_fd_get(int fd)
 	struct uio_file *file;
 	uint64_t old;
 
-	if (!slot || !slot_file(atomic_load_explicit(slot,
-						     memory_order_relaxed)))
+	if (!slot ||
+	    !slot_file(atomic_load_explicit(slot, memory_order_relaxed)))
 		return NULL;
 	/* acquire: pairs with the exchange that published the file */
 	old = atomic_fetch_add_explicit(slot, EXT_ONE, memory_order_acquire);
@@ -326,8 +326,8 @@ int uio_fd_dup(int oldfd, int newfd)
 
 void uio_fd_forget_range(unsigned int first, unsigned int last)
 {
-	struct fd_dir *dir = atomic_load_explicit(&fd_dir,
-						  memory_order_acquire);
+	struct fd_dir *dir =
+		atomic_load_explicit(&fd_dir, memory_order_acquire);
 	struct fd_chunk *chunk;
 	unsigned int fd, end;
 	size_t idx;

@@ -219,8 +219,9 @@ static int shim_after_dup(int oldfd, int newfd)
  * The library's uiommufd_fd_forget_range() walks only what its table holds;
  * it is not in the public header yet, hence the weak reference, and without
  * it the range is scanned fd by fd up to the highest fd that can be open.
- * Both are free of locks and allocation (close_range() is typically called
- * in a child between fork() and exec()).
+ * Neither takes a lock or allocates, unless the last reference to a context
+ * goes and the context is torn down (close_range() is typically called in a
+ * child between fork() and exec()).
  */
 static void shim_forget_range(unsigned int first, unsigned int last)
 {

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #ifndef UIOMMUFD_LIBDIR
-#define UIOMMUFD_LIBDIR "/usr/local/lib"
+#define UIOMMUFD_LIBDIR "/usr/local/lib/x86_64-linux-gnu"
 #endif
 #ifndef UIOMMUFD_VERSION
 #define UIOMMUFD_VERSION "0.1.0"
@@ -284,6 +284,14 @@ int main(int argc, char **argv)
 				prog);
 			exit(EXIT_NOEXEC);
 		}
+	}
+	/* LD_PRELOAD has no quoting: a separator in the path would split it */
+	if (strpbrk(shim, ": \t")) {
+		fprintf(stderr,
+			"%s: the shim path '%s' contains ':' or a blank, which "
+			"LD_PRELOAD cannot carry\n",
+			prog, shim);
+		exit(EXIT_NOEXEC);
 	}
 	preload = build_preload(shim, getenv("LD_PRELOAD"));
 	if (!preload) {

@@ -13,6 +13,9 @@
  *
  * Unmap refuses to cut an area: every area it meets must lie inside the
  * range, else ENOENT (areas already removed stay removed, as in the kernel).
+ * Only the VFIO type1 (v1) container may poke holes in a mapping; it first
+ * splits the areas at the edges of its range with iopt_cut_iova(), so that
+ * the unmap that follows meets whole areas.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -503,6 +506,66 @@ int iopt_unmap_all(struct io_pagetable *iopt, uint64_t *unmapped)
 		uio_reason_clear();
 		return 0;
 	}
+	return rc;
+}
+
+/* Split @area so that it ends at @iova; the tail becomes a new area on the
+ * same pages. Caller holds iova_rwsem for write. */
+static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
+			   uint64_t iova)
+{
+	uint64_t new_start = iova + 1;
+	uint64_t start_byte = area->first_index * PAGE_SIZE +
+			      area->page_offset + (new_start - area->node.start);
+	uint64_t mask = iopt->iova_alignment - 1;
+	struct iopt_area *tail;
+
+	if ((new_start & mask) || (start_byte & mask))
+		return uio_fail(-EINVAL,
+				"cannot cut the mapping at [0x%" PRIx64
+				", 0x%" PRIx64 "] after 0x%" PRIx64
+				": breaks alignment 0x%" PRIx64,
+				area->node.start, area->node.last, iova,
+				iopt->iova_alignment);
+	tail = uio_zalloc(sizeof(*tail));
+	if (!tail)
+		return -ENOMEM;
+	tail->iopt = iopt;
+	tail->pages = area->pages;
+	tail->iommu_prot = area->iommu_prot;
+	tail->page_offset = start_byte % PAGE_SIZE;
+	tail->first_index = start_byte / PAGE_SIZE;
+	tail->last_index = area->last_index;
+	tail->node.start = new_start;
+	tail->node.last = area->node.last;
+	iopt_pages_get(area->pages);
+
+	itree_remove(&iopt->area_itree, &area->node);
+	area->node.last = iova;
+	area->last_index = (start_byte - 1) / PAGE_SIZE;
+	itree_insert(&iopt->area_itree, &area->node);
+	itree_insert(&iopt->area_itree, &tail->node);
+	return 0;
+}
+
+int iopt_cut_iova(struct io_pagetable *iopt, const uint64_t *iovas,
+		  size_t num_iovas)
+{
+	size_t i;
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&iopt->iova_rwsem);
+	for (i = 0; i < num_iovas && !rc; i++) {
+		struct itree_node *node =
+			itree_iter_first(&iopt->area_itree, iovas[i], iovas[i]);
+
+		if (!node || node->last == iovas[i])
+			continue;
+		rc = iopt_area_split(iopt,
+				     container_of(node, struct iopt_area, node),
+				     iovas[i]);
+	}
+	pthread_rwlock_unlock(&iopt->iova_rwsem);
 	return rc;
 }
 

@@ -29,6 +29,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <urcu/list.h>
 
@@ -117,6 +118,15 @@ int iopt_map_pages(struct io_pagetable *iopt, struct cds_list_head *pages_list,
 int iopt_unmap_iova(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
 		    uint64_t *unmapped);
 int iopt_unmap_all(struct io_pagetable *iopt, uint64_t *unmapped);
+
+/*
+ * Split the areas that contain one of @iovas so that each such iova becomes
+ * the last byte of an area (VFIO type1 v1 unmap). An iova with no area is
+ * skipped. -EINVAL if a cut would break the IOAS alignment; the cuts made
+ * before a failure stay.
+ */
+int iopt_cut_iova(struct io_pagetable *iopt, const uint64_t *iovas,
+		  size_t num_iovas);
 
 /* replace the allowed tree with @allowed (whose nodes become owned) */
 int iopt_set_allow_iova(struct io_pagetable *iopt, struct itree_root *allowed);

@@ -164,6 +164,15 @@ int iommufd_ioas_change_process_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_option_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
 int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);
+
+/*
+ * The VFIO type1 container ioctls (vfio_compat.c), for every command whose
+ * _IOC_NR is outside the iommufd range. @arg is the caller's pointer, or for
+ * VFIO_CHECK_EXTENSION and VFIO_SET_IOMMU the integer argument. Returns the
+ * ioctl's result or -errno; -ENOTTY for a command it does not know.
+ */
+long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd, void *arg);
 int iommufd_test_ioctl(struct iommufd_ucmd *ucmd);
+
 
 #endif

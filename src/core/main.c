@@ -7,7 +7,8 @@
  * the first ABI version's last field) is EINVAL; bytes past the struct we know
  * must be zero (else E2BIG); a short struct is zero-extended; the reply is
  * truncated to the caller's size. Commands outside the iommufd range go to the
- * VFIO compat layer (here: ENOTTY until it exists). The op table has one line
+ * VFIO compat layer (vfio_compat.c), which answers ENOTTY for what it does
+ * not know. The op table has one line
  * per command; the union buffer is proven large enough for each at compile
  * time, so adding a command is one union line, one table line, one handler.
  *
@@ -355,8 +356,7 @@ long iommufd_ctx_ioctl(struct iommufd_ctx *ictx, unsigned long cmd, void *arg)
 	uio_reason_clear();
 	if (nr < IOMMUFD_CMD_BASE ||
 	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
-		return uio_fail(-ENOTTY, "ioctl 0x%lx is not an iommufd command",
-				cmd);
+		return iommufd_vfio_ioctl(ictx, cmd, arg);
 	if (copy_from_user(&ucmd.user_size, arg, sizeof(ucmd.user_size)))
 		return uio_fail(-EFAULT, "cannot read the size at %p", arg);
 	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];

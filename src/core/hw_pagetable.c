@@ -60,7 +60,8 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	 * exist.
 	 */
 	iommufd_put_object(ucmd->ictx, obj);
-	return uio_fail(-EOPNOTSUPP, "device %u: HWPT allocation is not implemented",
+	return uio_fail(-EOPNOTSUPP,
+			"device %u: HWPT allocation is not implemented",
 			cmd->dev_id);
 }
 
@@ -86,7 +87,8 @@ int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd)
 	 * that cannot track. Unreachable until HWPT objects exist.
 	 */
 	iommufd_put_object(ucmd->ictx, obj);
-	return uio_fail(-EOPNOTSUPP, "hwpt %u: dirty tracking is not implemented",
+	return uio_fail(-EOPNOTSUPP,
+			"hwpt %u: dirty tracking is not implemented",
 			cmd->hwpt_id);
 }
 
@@ -116,7 +118,8 @@ int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd)
 	 * HWPT objects exist.
 	 */
 	iommufd_put_object(ucmd->ictx, obj);
-	return uio_fail(-EOPNOTSUPP, "hwpt %u: dirty bitmaps are not implemented",
+	return uio_fail(-EOPNOTSUPP,
+			"hwpt %u: dirty bitmaps are not implemented",
 			cmd->hwpt_id);
 }
 

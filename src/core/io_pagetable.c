@@ -559,7 +559,11 @@ int iopt_cut_iova(struct io_pagetable *iopt, const uint64_t *iovas,
 		struct itree_node *node =
 			itree_iter_first(&iopt->area_itree, iovas[i], iovas[i]);
 
-		if (!node || node->last == iovas[i])
+		/* as in the kernel, a cut at an area's first byte is no cut
+		 * either (it would leave a one-byte area, which the
+		 * alignment forbids anyway): v1 then refuses the unmap that
+		 * follows with ENOENT, not EINVAL */
+		if (!node || node->start == iovas[i] || node->last == iovas[i])
 			continue;
 		rc = iopt_area_split(iopt,
 				     container_of(node, struct iopt_area, node),

@@ -166,6 +166,22 @@ int iommufd_ioas_option(struct iommufd_ucmd *ucmd);
 int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd);
 
 /*
+ * Handlers whose objects arrive with devices; today they check their
+ * arguments and end at the first object lookup (device.c, hw_pagetable.c,
+ * viommu.c, eventq.c).
+ */
+int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_vdevice_tsm_op_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd);
+
+/*
  * The VFIO type1 container ioctls (vfio_compat.c), for every command whose
  * _IOC_NR is outside the iommufd range. @arg is the caller's pointer, or for
  * VFIO_CHECK_EXTENSION and VFIO_SET_IOMMU the integer argument. Returns the

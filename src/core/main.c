@@ -264,6 +264,16 @@ union ucmd_buffer {
 	struct iommu_vfio_ioas vfio_ioas;
 	struct iommu_ioas_change_process change_process;
 	struct iommu_test_cmd test;
+	struct iommu_hw_info hw_info;
+	struct iommu_hwpt_alloc hwpt_alloc;
+	struct iommu_hwpt_set_dirty_tracking set_dirty_tracking;
+	struct iommu_hwpt_get_dirty_bitmap get_dirty_bitmap;
+	struct iommu_hwpt_invalidate hwpt_invalidate;
+	struct iommu_viommu_alloc viommu_alloc;
+	struct iommu_vdevice_alloc vdevice_alloc;
+	struct iommu_veventq_alloc veventq_alloc;
+	struct iommu_hw_queue_alloc hw_queue_alloc;
+	struct iommu_vdevice_tsm_op tsm_op;
 };
 
 struct iommufd_ioctl_op {
@@ -308,6 +318,28 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_vfio_ioas, __reserved),
 	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test_ioctl, struct iommu_test_cmd,
 		 last),
+	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info_ioctl,
+		 struct iommu_hw_info, __reserved),
+	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc_ioctl,
+		 struct iommu_hwpt_alloc, __reserved),
+	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP,
+		 iommufd_hwpt_get_dirty_bitmap_ioctl,
+		 struct iommu_hwpt_get_dirty_bitmap, data),
+	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate_ioctl,
+		 struct iommu_hwpt_invalidate, __reserved),
+	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING,
+		 iommufd_hwpt_set_dirty_tracking_ioctl,
+		 struct iommu_hwpt_set_dirty_tracking, __reserved),
+	IOCTL_OP(IOMMU_HW_QUEUE_ALLOC, iommufd_hw_queue_alloc_ioctl,
+		 struct iommu_hw_queue_alloc, length),
+	IOCTL_OP(IOMMU_VDEVICE_ALLOC, iommufd_vdevice_alloc_ioctl,
+		 struct iommu_vdevice_alloc, virt_id),
+	IOCTL_OP(IOMMU_VDEVICE_TSM_OP, iommufd_vdevice_tsm_op_ioctl,
+		 struct iommu_vdevice_tsm_op, vdevice_id),
+	IOCTL_OP(IOMMU_VEVENTQ_ALLOC, iommufd_veventq_alloc_ioctl,
+		 struct iommu_veventq_alloc, out_veventq_fd),
+	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iommufd_viommu_alloc_ioctl,
+		 struct iommu_viommu_alloc, out_viommu_id),
 };
 
 /* Copy the caller's struct into our buffer under the extensible rules. */

@@ -445,8 +445,12 @@ static long vfio_unmap_dma(struct iommufd_ctx *ictx, void *arg)
 		}
 		rc = iopt_unmap_all(&ioas->iopt, &unmapped);
 	} else {
-		if (__atomic_load_n(&ioas->iopt.disable_large_pages,
-				    __ATOMIC_RELAXED)) {
+		bool no_huge;
+
+		pthread_rwlock_rdlock(&ioas->iopt.iova_rwsem);
+		no_huge = ioas->iopt.disable_large_pages;
+		pthread_rwlock_unlock(&ioas->iopt.iova_rwsem);
+		if (no_huge) {
 			/*
 			 * Only PAGE_SIZE IOPTEs (type1 v1): make the range's
 			 * edges area edges, so the unmap below meets whole

@@ -38,7 +38,8 @@ int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	if (cmd->flags)
 		return uio_fail(-EOPNOTSUPP, "flags 0x%x unknown", cmd->flags);
 	if (cmd->type == IOMMU_VIOMMU_TYPE_DEFAULT)
-		return uio_fail(-EOPNOTSUPP, "type DEFAULT is not a vIOMMU type");
+		return uio_fail(-EOPNOTSUPP,
+				"type DEFAULT is not a vIOMMU type");
 
 	obj = iommufd_get_object(ucmd->ictx, cmd->dev_id, IOMMUFD_OBJ_DEVICE);
 	if (IS_ERR(obj))
@@ -93,7 +94,8 @@ int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	if (cmd->flags)
 		return uio_fail(-EOPNOTSUPP, "flags 0x%x unknown", cmd->flags);
 	if (cmd->type == IOMMU_HW_QUEUE_TYPE_DEFAULT)
-		return uio_fail(-EOPNOTSUPP, "type DEFAULT is not a HW queue type");
+		return uio_fail(-EOPNOTSUPP,
+				"type DEFAULT is not a HW queue type");
 	if (!cmd->length)
 		return uio_fail(-EINVAL, "length 0");
 	if (check_add_overflow(cmd->nesting_parent_iova, cmd->length - 1,

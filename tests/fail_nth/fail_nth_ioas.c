@@ -19,6 +19,7 @@
 
 #include <linux/iommufd.h>
 #include <linux/iommufd_test.h>
+#include <linux/vfio.h>
 
 #include "uiommufd/uiommufd.h"
 
@@ -146,6 +147,43 @@ static void scenario_ranges(int fd)
 	uiommufd_ioctl(fd, IOMMU_VFIO_IOAS, &vfio);
 }
 
+/* The type1 container: v1 so that unmap cuts areas (area splits allocate). */
+static void scenario_vfio_type1(int fd)
+{
+	uint32_t a = ioas_alloc(fd);
+	struct iommu_vfio_ioas vfio = {
+		.size = sizeof(vfio),
+		.ioas_id = a,
+		.op = IOMMU_VFIO_IOAS_SET,
+	};
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)buf,
+		.iova = 0x100000,
+		.size = 16 * 4096,
+	};
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = 0x104000,
+		.size = 4 * 4096,
+	};
+	char info_buf[512];
+	struct vfio_iommu_type1_info *info = (void *)info_buf;
+
+	uiommufd_ioctl(fd, IOMMU_VFIO_IOAS, &vfio);
+	uiommufd_ioctl(fd, VFIO_SET_IOMMU, (void *)VFIO_TYPE1_IOMMU);
+	uiommufd_ioctl(fd, VFIO_IOMMU_MAP_DMA, &map);
+	memset(info_buf, 0, sizeof(info_buf));
+	info->argsz = sizeof(info_buf);
+	uiommufd_ioctl(fd, VFIO_IOMMU_GET_INFO, info);
+	uiommufd_ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+	unmap.iova = 0;
+	unmap.size = 0;
+	unmap.flags = VFIO_DMA_UNMAP_FLAG_ALL;
+	uiommufd_ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+}
+
 /* After an injected failure the context must still work as usual. */
 static int check_consistent(int fd)
 {
@@ -227,6 +265,7 @@ int main(void)
 	rc |= sweep("map_copy_unmap", scenario_map_copy_unmap);
 	rc |= sweep("map_file_destroy", scenario_map_file_and_destroy);
 	rc |= sweep("ranges_options", scenario_ranges);
+	rc |= sweep("vfio_type1", scenario_vfio_type1);
 	close(memfd);
 	munmap(buf, buf_len);
 	return rc;

@@ -17,6 +17,7 @@
 #include "util/caps.h"
 #include "util/overflow.h"
 #include "util/page.h"
+#include "util/span_iter.h"
 
 static struct iopt_pages *iopt_alloc_pages(uint64_t start_byte,
 					   uint64_t length, bool writable,
@@ -37,6 +38,7 @@ static struct iopt_pages *iopt_alloc_pages(uint64_t start_byte,
 	pages->writable = writable;
 	pages->account_mode = mode;
 	pages->fd = -1;
+	pthread_mutex_init(&pages->mutex, NULL);
 	return pages;
 }
 
@@ -135,6 +137,7 @@ void iopt_put_pages(struct iopt_pages *pages)
 		return;
 	if (pages->fd >= 0)
 		syscall(SYS_close, pages->fd);
+	pthread_mutex_destroy(&pages->mutex);
 	uio_free(pages);
 }
 
@@ -179,11 +182,68 @@ static uint64_t memlock_limit_pages(void)
 	return rl.rlim_cur / PAGE_SIZE;
 }
 
+enum iopt_account_mode pin_ledger_effective_mode(enum iopt_account_mode mode)
+{
+	enum iopt_account_mode eff;
+
+	pthread_mutex_lock(&pin_lock);
+	eff = mode != IOPT_PAGES_ACCOUNT_NONE && has_cap_ipc_lock() ?
+		      IOPT_PAGES_ACCOUNT_NONE :
+		      mode;
+	pthread_mutex_unlock(&pin_lock);
+	return eff;
+}
+
+int pin_ledger_charge(enum iopt_account_mode mode, uint64_t npages)
+{
+	uint64_t total;
+	int rc = 0;
+
+	if (mode == IOPT_PAGES_ACCOUNT_NONE || !npages)
+		return 0;
+	pthread_mutex_lock(&pin_lock);
+	if (check_add_overflow(pin_charged[mode], npages, &total) ||
+	    total > memlock_limit_pages())
+		rc = uio_fail(-ENOMEM,
+			      "pinning %" PRIu64
+			      " pages exceeds RLIMIT_MEMLOCK (%" PRIu64
+			      " pages, %" PRIu64 " already pinned)",
+			      npages, memlock_limit_pages(), pin_charged[mode]);
+	else
+		pin_charged[mode] = total;
+	pthread_mutex_unlock(&pin_lock);
+	return rc;
+}
+
+void pin_ledger_uncharge(enum iopt_account_mode mode, uint64_t npages)
+{
+	if (mode == IOPT_PAGES_ACCOUNT_NONE)
+		return;
+	pthread_mutex_lock(&pin_lock);
+	pin_charged[mode] -= npages;
+	pthread_mutex_unlock(&pin_lock);
+}
+
+void pin_ledger_insert(struct pin_record *rec)
+{
+	pthread_mutex_lock(&pin_lock);
+	itree_insert(&pin_tree, &rec->node);
+	pthread_mutex_unlock(&pin_lock);
+}
+
+void pin_ledger_remove(struct pin_record *rec)
+{
+	pthread_mutex_lock(&pin_lock);
+	itree_remove(&pin_tree, &rec->node);
+	pthread_mutex_unlock(&pin_lock);
+}
+
 int pin_ledger_pin(uintptr_t va, uint64_t npages, enum iopt_account_mode mode,
 		   struct pin_record **ret_rec)
 {
 	struct pin_record *rec;
-	uint64_t last, total;
+	uint64_t last;
+	int rc;
 
 	if (!npages ||
 	    check_add_overflow((uint64_t)va, npages * PAGE_SIZE - 1, &last))
@@ -194,27 +254,13 @@ int pin_ledger_pin(uintptr_t va, uint64_t npages, enum iopt_account_mode mode,
 	rec->node.start = va;
 	rec->node.last = last;
 	rec->npages = npages;
-
-	pthread_mutex_lock(&pin_lock);
-	if (mode != IOPT_PAGES_ACCOUNT_NONE && has_cap_ipc_lock())
-		mode = IOPT_PAGES_ACCOUNT_NONE;
-	rec->mode = mode;
-	if (mode != IOPT_PAGES_ACCOUNT_NONE) {
-		if (check_add_overflow(pin_charged[mode], npages, &total) ||
-		    total > memlock_limit_pages()) {
-			pthread_mutex_unlock(&pin_lock);
-			uio_free(rec);
-			return uio_fail(-ENOMEM,
-					"pinning %" PRIu64
-					" pages exceeds RLIMIT_MEMLOCK (%" PRIu64
-					" pages, %" PRIu64 " already pinned)",
-					npages, memlock_limit_pages(),
-					pin_charged[mode]);
-		}
-		pin_charged[mode] = total;
+	rec->mode = pin_ledger_effective_mode(mode);
+	rc = pin_ledger_charge(rec->mode, npages);
+	if (rc) {
+		uio_free(rec);
+		return rc;
 	}
-	itree_insert(&pin_tree, &rec->node);
-	pthread_mutex_unlock(&pin_lock);
+	pin_ledger_insert(rec);
 	*ret_rec = rec;
 	return 0;
 }
@@ -223,12 +269,178 @@ void pin_ledger_unpin(struct pin_record *rec)
 {
 	if (!rec)
 		return;
-	pthread_mutex_lock(&pin_lock);
-	itree_remove(&pin_tree, &rec->node);
-	if (rec->mode != IOPT_PAGES_ACCOUNT_NONE)
-		pin_charged[rec->mode] -= rec->npages;
-	pthread_mutex_unlock(&pin_lock);
+	pin_ledger_remove(rec);
+	pin_ledger_uncharge(rec->mode, rec->npages);
 	uio_free(rec);
+}
+
+/* ---- access pins of one iopt_pages ---- */
+
+struct iopt_pages_access {
+	struct itree_node node; /* [index, last index] */
+	unsigned int users;
+};
+
+static struct iopt_pages_access *find_access(struct iopt_pages *pages,
+					     uint64_t index,
+					     uint64_t last_index)
+{
+	struct itree_node *node;
+
+	for (node = itree_iter_first(&pages->access_itree, index, last_index);
+	     node; node = itree_iter_next(node, index, last_index))
+		if (node->start == index && node->last == last_index)
+			return container_of(node, struct iopt_pages_access,
+					    node);
+	return NULL;
+}
+
+/*
+ * Make the ledger records of @pages within [first, last] match the union
+ * of its access ranges there. Neighbouring records are taken in so the
+ * records stay maximal. With @may_fail, adding pins may fail (allocation,
+ * the memlock limit) and then nothing changes; removing must not fail, so
+ * its few allocations bypass fault injection and abort on a real OOM.
+ */
+static int pages_repin(struct iopt_pages *pages, uint64_t first,
+		       uint64_t last, bool may_fail)
+{
+	enum iopt_account_mode mode =
+		pin_ledger_effective_mode(pages->account_mode);
+	uint64_t old_n = 0, new_n = 0, nspans = 0, i;
+	struct itree_node *node, *next;
+	struct pin_record **recs;
+	struct span_iter span;
+	uint64_t lo = first ? first - 1 : 0;
+	uint64_t hi = last + 1 ? last + 1 : last;
+	int rc;
+
+	for (node = itree_iter_first(&pages->pinned_itree, lo, hi); node;
+	     node = itree_iter_next(node, lo, hi)) {
+		if (node->start < first)
+			first = node->start;
+		if (node->last > last)
+			last = node->last;
+		old_n += node->last - node->start + 1;
+	}
+	for (span_iter_first(&span, &pages->access_itree, first, last);
+	     !span_iter_done(&span); span_iter_next(&span)) {
+		if (span.is_hole)
+			continue;
+		new_n += span.last_used - span.start_used + 1;
+		nspans++;
+	}
+	recs = may_fail ? uio_calloc(nspans + 1, sizeof(*recs)) :
+			  calloc(nspans + 1, sizeof(*recs));
+	if (!recs)
+		goto out_oom;
+	for (i = 0; i < nspans; i++) {
+		recs[i] = may_fail ? uio_zalloc(sizeof(**recs)) :
+				     calloc(1, sizeof(**recs));
+		if (!recs[i]) {
+			while (i--)
+				free(recs[i]);
+			free(recs);
+			goto out_oom;
+		}
+	}
+	if (new_n > old_n) {
+		rc = pin_ledger_charge(mode, new_n - old_n);
+		if (rc) {
+			for (i = 0; i < nspans; i++)
+				free(recs[i]);
+			free(recs);
+			return rc;
+		}
+	}
+	/* drop the old records of the range ... */
+	for (node = itree_iter_first(&pages->pinned_itree, first, last); node;
+	     node = next) {
+		struct pin_record *rec =
+			container_of(node, struct pin_record, pages_node);
+
+		next = itree_iter_next(node, first, last);
+		itree_remove(&pages->pinned_itree, node);
+		pin_ledger_remove(rec);
+		free(rec);
+	}
+	/* ... and put in one per used span */
+	i = 0;
+	for (span_iter_first(&span, &pages->access_itree, first, last);
+	     !span_iter_done(&span); span_iter_next(&span)) {
+		struct pin_record *rec;
+
+		if (span.is_hole)
+			continue;
+		rec = recs[i++];
+		rec->pages_node.start = span.start_used;
+		rec->pages_node.last = span.last_used;
+		rec->npages = span.last_used - span.start_used + 1;
+		rec->node.start = iopt_pages_index_va(pages, span.start_used);
+		rec->node.last = iopt_pages_index_va(pages, span.last_used) +
+				 PAGE_SIZE - 1;
+		rec->mode = mode;
+		itree_insert(&pages->pinned_itree, &rec->pages_node);
+		pin_ledger_insert(rec);
+	}
+	if (old_n > new_n)
+		pin_ledger_uncharge(mode, old_n - new_n);
+	free(recs);
+	return 0;
+
+out_oom:
+	if (!may_fail)
+		abort(); /* an unpin cannot be refused */
+	return -ENOMEM;
+}
+
+int iopt_pages_add_access(struct iopt_pages *pages, uint64_t index,
+			  uint64_t last_index)
+{
+	struct iopt_pages_access *acc;
+	int rc;
+
+	if (pages->type != IOPT_ADDRESS_USER)
+		return uio_fail(-EOPNOTSUPP,
+				"pinning file-backed memory is not served yet");
+	pthread_mutex_lock(&pages->mutex);
+	acc = find_access(pages, index, last_index);
+	if (acc) {
+		acc->users++;
+		pthread_mutex_unlock(&pages->mutex);
+		return 0;
+	}
+	acc = uio_zalloc(sizeof(*acc));
+	if (!acc) {
+		pthread_mutex_unlock(&pages->mutex);
+		return -ENOMEM;
+	}
+	acc->node.start = index;
+	acc->node.last = last_index;
+	acc->users = 1;
+	itree_insert(&pages->access_itree, &acc->node);
+	rc = pages_repin(pages, index, last_index, true);
+	if (rc) {
+		itree_remove(&pages->access_itree, &acc->node);
+		uio_free(acc);
+	}
+	pthread_mutex_unlock(&pages->mutex);
+	return rc;
+}
+
+void iopt_pages_remove_access(struct iopt_pages *pages, uint64_t index,
+			      uint64_t last_index)
+{
+	struct iopt_pages_access *acc;
+
+	pthread_mutex_lock(&pages->mutex);
+	acc = find_access(pages, index, last_index);
+	if (acc && !--acc->users) {
+		itree_remove(&pages->access_itree, &acc->node);
+		uio_free(acc);
+		pages_repin(pages, index, last_index, false);
+	}
+	pthread_mutex_unlock(&pages->mutex);
 }
 
 uint64_t pin_ledger_refs(uintptr_t va)

@@ -26,12 +26,14 @@
 #ifndef UIOMMUFD_CORE_PAGES_H
 #define UIOMMUFD_CORE_PAGES_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "core/iommufd_private.h"
 #include "util/interval_tree.h"
+#include "util/page.h"
 
 enum iopt_address_type {
 	IOPT_ADDRESS_USER,
@@ -49,6 +51,10 @@ struct iopt_pages {
 	uint64_t npages;
 	bool writable;
 	enum iopt_account_mode account_mode;
+	/* pinning by accesses: protected by mutex */
+	pthread_mutex_t mutex;
+	struct itree_root access_itree; /* iopt_pages_access, by page index */
+	struct itree_root pinned_itree; /* pin_record.pages_node, by index */
 };
 
 struct iopt_pages *iopt_alloc_user_pages(void *uptr, uint64_t length,
@@ -69,15 +75,43 @@ uint64_t iopt_pages_start_address(const struct iopt_pages *pages);
 
 struct pin_record {
 	struct itree_node node; /* [first byte, last byte] of pinned pages */
+	struct itree_node pages_node; /* [first, last] page index in its pages */
 	enum iopt_account_mode mode;
 	uint64_t npages;
 };
+
+/*
+ * Accesses pin page-index ranges of an iopt_pages. Each distinct range is
+ * one record with a user count (the same range pinned twice is one record
+ * with two users); a page is pinned once, in the ledger, while any record
+ * covers it, however many records do.
+ */
+int iopt_pages_add_access(struct iopt_pages *pages, uint64_t index,
+			  uint64_t last_index);
+void iopt_pages_remove_access(struct iopt_pages *pages, uint64_t index,
+			      uint64_t last_index);
+
+/* the host address of page @index (USER pages only) */
+static inline uintptr_t iopt_pages_index_va(const struct iopt_pages *pages,
+					    uint64_t index)
+{
+	return (uintptr_t)pages->uptr + index * PAGE_SIZE;
+}
 
 /* pin the pages of [va, va + npages * PAGE_SIZE), charging them per @mode;
  * -ENOMEM past the memlock limit */
 int pin_ledger_pin(uintptr_t va, uint64_t npages, enum iopt_account_mode mode,
 		   struct pin_record **ret_rec);
 void pin_ledger_unpin(struct pin_record *rec);
+
+/* the parts of pin/unpin, for callers that re-shape pinned ranges:
+ * charge fails with -ENOMEM past the limit; insert/remove do not charge */
+int pin_ledger_charge(enum iopt_account_mode mode, uint64_t npages);
+void pin_ledger_uncharge(enum iopt_account_mode mode, uint64_t npages);
+void pin_ledger_insert(struct pin_record *rec);
+void pin_ledger_remove(struct pin_record *rec);
+/* the mode a charge in @mode really uses (NONE with CAP_IPC_LOCK) */
+enum iopt_account_mode pin_ledger_effective_mode(enum iopt_account_mode mode);
 
 /* how many pins cover the page at @va */
 uint64_t pin_ledger_refs(uintptr_t va);

@@ -110,6 +110,43 @@ static void test_pages_refcount(void **state)
 	assert_int_equal(PTR_ERR(pages), -EINVAL);
 }
 
+static void test_access_pins_count_once_per_page(void **state)
+{
+	static char buf[8 * 4096] __attribute__((aligned(4096)));
+	struct iopt_pages *pages;
+	uint64_t start_byte;
+	uintptr_t va = (uintptr_t)buf;
+
+	pin_ledger_set_limit(6 * PAGE_SIZE, 0);
+	pages = iopt_alloc_user_pages(buf, sizeof(buf), true,
+				      IOPT_PAGES_ACCOUNT_USER, &start_byte);
+	assert_false(IS_ERR(pages));
+	/* two users of [0, 3] and one of [2, 5]: pages 0-5 pinned once */
+	assert_int_equal(iopt_pages_add_access(pages, 0, 3), 0);
+	assert_int_equal(iopt_pages_add_access(pages, 0, 3), 0);
+	assert_int_equal(iopt_pages_add_access(pages, 2, 5), 0);
+	assert_int_equal(pin_ledger_refs(va), 1);
+	assert_int_equal(pin_ledger_refs(va + 3 * PAGE_SIZE), 1);
+	assert_int_equal(pin_ledger_refs(va + 5 * PAGE_SIZE), 1);
+	assert_int_equal(pin_ledger_refs(va + 6 * PAGE_SIZE), 0);
+	assert_int_equal(pin_ledger_charged(IOPT_PAGES_ACCOUNT_USER), 6);
+	/* past the limit of 6 pages: refused, nothing changes */
+	assert_int_equal(iopt_pages_add_access(pages, 6, 7), -ENOMEM);
+	assert_int_equal(pin_ledger_refs(va + 6 * PAGE_SIZE), 0);
+	assert_int_equal(pin_ledger_charged(IOPT_PAGES_ACCOUNT_USER), 6);
+	/* dropping [2, 5] unpins 4 and 5 only */
+	iopt_pages_remove_access(pages, 2, 5);
+	assert_int_equal(pin_ledger_refs(va + 3 * PAGE_SIZE), 1);
+	assert_int_equal(pin_ledger_refs(va + 4 * PAGE_SIZE), 0);
+	assert_int_equal(pin_ledger_charged(IOPT_PAGES_ACCOUNT_USER), 4);
+	iopt_pages_remove_access(pages, 0, 3);
+	assert_int_equal(pin_ledger_refs(va), 1);
+	iopt_pages_remove_access(pages, 0, 3);
+	assert_int_equal(pin_ledger_refs(va), 0);
+	assert_int_equal(pin_ledger_charged(IOPT_PAGES_ACCOUNT_USER), 0);
+	iopt_put_pages(pages);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +155,8 @@ int main(void)
 		cmocka_unit_test_setup(test_cap_ipc_lock_is_not_charged, reset),
 		cmocka_unit_test_setup(test_bad_ranges, reset),
 		cmocka_unit_test_setup(test_pages_refcount, reset),
+		cmocka_unit_test_setup(test_access_pins_count_once_per_page,
+				       reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

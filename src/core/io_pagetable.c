@@ -23,6 +23,7 @@
 
 #include "core/io_pagetable.h"
 #include "core/iommufd_private.h"
+#include "core/access.h"
 #include "core/pages.h"
 #include "util/alloc.h"
 #include "util/overflow.h"
@@ -37,6 +38,8 @@ void iopt_init_table(struct io_pagetable *iopt)
 {
 	memset(iopt, 0, sizeof(*iopt));
 	pthread_rwlock_init(&iopt->iova_rwsem, NULL);
+	pthread_mutex_init(&iopt->access_lock, NULL);
+	CDS_INIT_LIST_HEAD(&iopt->access_list);
 	iopt->iova_alignment = 1;
 }
 
@@ -59,6 +62,7 @@ void iopt_destroy_table(struct io_pagetable *iopt)
 			offsetof(struct iopt_allowed, node));
 	iopt_free_itree(&iopt->reserved_itree,
 			offsetof(struct iopt_reserved, node));
+	pthread_mutex_destroy(&iopt->access_lock);
 	pthread_rwlock_destroy(&iopt->iova_rwsem);
 }
 
@@ -445,31 +449,57 @@ out_unlock:
 	return rc;
 }
 
+/*
+ * An area that accesses still pin cannot go: mark it, drop the lock, ask
+ * every access to unpin the range, and look again (as the kernel does, give
+ * up with EDEADLOCK if some access never lets go).
+ */
 static int iopt_unmap_iova_range(struct io_pagetable *iopt, uint64_t start,
 				 uint64_t last, uint64_t *unmapped)
 {
 	uint64_t unmapped_bytes = 0;
 	struct itree_node *node;
+	unsigned int tries = 0;
 	int rc = -ENOENT;
 
+again:
 	pthread_rwlock_wrlock(&iopt->iova_rwsem);
 	while ((node = itree_iter_first(&iopt->area_itree, start, last))) {
 		struct iopt_area *area =
 			container_of(node, struct iopt_area, node);
+		uint64_t area_first = node->start, area_last = node->last;
 
-		if (node->start < start || node->last > last) {
+		if (area_first < start || area_last > last) {
 			rc = uio_fail(-ENOENT,
 				      "unmap [0x%" PRIx64 ", 0x%" PRIx64
 				      "] would cut the mapping at [0x%" PRIx64
 				      ", 0x%" PRIx64 "]",
-				      start, last, node->start, node->last);
+				      start, last, area_first, area_last);
 			goto out_unlock;
 		}
+		if (area->num_accesses) {
+			area->prevent_access = true;
+			start = area_first;
+			pthread_rwlock_unlock(&iopt->iova_rwsem);
+			iommufd_access_notify_unmap(iopt, area_first,
+						    area_last - area_first + 1);
+			if (++tries > 100) {
+				rc = uio_fail(-EDEADLOCK,
+					      "an access does not unpin [0x%" PRIx64
+					      ", 0x%" PRIx64 "]",
+					      area_first, area_last);
+				goto out_unmapped;
+			}
+			goto again;
+		}
 		itree_remove(&iopt->area_itree, node);
-		unmapped_bytes += node->last - node->start + 1;
+		unmapped_bytes += area_last - area_first + 1;
 		iopt_put_pages(area->pages);
 		uio_free(area);
 		rc = 0;
+		if (area_last >= last)
+			break;
+		start = area_last + 1;
 	}
 	if (rc)
 		uio_fail(-ENOENT,
@@ -477,6 +507,7 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, uint64_t start,
 			 start, last);
 out_unlock:
 	pthread_rwlock_unlock(&iopt->iova_rwsem);
+out_unmapped:
 	if (unmapped)
 		*unmapped = unmapped_bytes;
 	return rc;
@@ -688,11 +719,17 @@ static int iopt_check_iova_alignment(struct io_pagetable *iopt, uint64_t align)
  */
 static int iopt_calculate_iova_alignment(struct io_pagetable *iopt)
 {
+	struct iommufd_access *access;
 	uint64_t new_alignment = 1;
 	int rc;
 
 	if (iopt->disable_large_pages)
 		new_alignment = PAGE_SIZE;
+	pthread_mutex_lock(&iopt->access_lock);
+	cds_list_for_each_entry(access, &iopt->access_list, iopt_node)
+		if (access->iova_alignment > new_alignment)
+			new_alignment = access->iova_alignment;
+	pthread_mutex_unlock(&iopt->access_lock);
 	if (new_alignment > iopt->iova_alignment) {
 		rc = iopt_check_iova_alignment(iopt, new_alignment);
 		if (rc)
@@ -721,6 +758,36 @@ void iopt_enable_large_pages(struct io_pagetable *iopt)
 {
 	pthread_rwlock_wrlock(&iopt->iova_rwsem);
 	iopt->disable_large_pages = false;
+	/* lowering the alignment cannot fail */
+	iopt_calculate_iova_alignment(iopt);
+	pthread_rwlock_unlock(&iopt->iova_rwsem);
+}
+
+int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access)
+{
+	int rc;
+
+	pthread_rwlock_wrlock(&iopt->iova_rwsem);
+	pthread_mutex_lock(&iopt->access_lock);
+	cds_list_add_tail(&access->iopt_node, &iopt->access_list);
+	pthread_mutex_unlock(&iopt->access_lock);
+	rc = iopt_calculate_iova_alignment(iopt);
+	if (rc) {
+		pthread_mutex_lock(&iopt->access_lock);
+		cds_list_del(&access->iopt_node);
+		pthread_mutex_unlock(&iopt->access_lock);
+	}
+	pthread_rwlock_unlock(&iopt->iova_rwsem);
+	return rc;
+}
+
+void iopt_remove_access(struct io_pagetable *iopt,
+			struct iommufd_access *access)
+{
+	pthread_rwlock_wrlock(&iopt->iova_rwsem);
+	pthread_mutex_lock(&iopt->access_lock);
+	cds_list_del(&access->iopt_node);
+	pthread_mutex_unlock(&iopt->access_lock);
 	/* lowering the alignment cannot fail */
 	iopt_calculate_iova_alignment(iopt);
 	pthread_rwlock_unlock(&iopt->iova_rwsem);

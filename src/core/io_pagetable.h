@@ -34,6 +34,7 @@
 #include <urcu/list.h>
 
 #include "util/interval_tree.h"
+#include "util/page.h"
 
 struct iopt_pages;
 struct iommufd_ctx;
@@ -59,6 +60,10 @@ struct io_pagetable {
 	uint64_t iova_alignment;
 	/* IOMMU_OPTION_HUGE_PAGES = 0: domains map PAGE_SIZE entries only */
 	bool disable_large_pages;
+	/* accesses attached to this IOAS; access_lock, taken inside
+	 * iova_rwsem when both are held */
+	pthread_mutex_t access_lock;
+	struct cds_list_head access_list;
 };
 
 struct iopt_area {
@@ -69,6 +74,11 @@ struct iopt_area {
 	uint64_t last_index;  /* last page, inclusive */
 	uint32_t page_offset; /* byte offset of iova within its first page */
 	int iommu_prot;
+	/* pins held by accesses on this area (changed under iova_rwsem read
+	 * + pages->mutex, read under iova_rwsem write) */
+	unsigned int num_accesses;
+	/* set while an unmap waits for accesses to let go: no new pins */
+	bool prevent_access;
 };
 
 struct iopt_reserved {
@@ -138,6 +148,20 @@ void iopt_remove_reserved_iova(struct io_pagetable *iopt, const void *owner);
 
 int iopt_disable_large_pages(struct io_pagetable *iopt);
 void iopt_enable_large_pages(struct io_pagetable *iopt);
+
+struct iommufd_access;
+/* attach/detach an access: the IOAS alignment follows the accesses' */
+int iopt_add_access(struct io_pagetable *iopt, struct iommufd_access *access);
+void iopt_remove_access(struct io_pagetable *iopt,
+			struct iommufd_access *access);
+
+/* byte offset of @iova within the pages of @area */
+static inline uint64_t iopt_area_start_byte(const struct iopt_area *area,
+					    uint64_t iova)
+{
+	return area->first_index * PAGE_SIZE + area->page_offset +
+	       (iova - area->node.start);
+}
 
 /* for IOAS_CHANGE_PROCESS: 0 if every area is file backed, else -EINVAL */
 int iopt_check_all_file_backed(struct io_pagetable *iopt);

@@ -90,6 +90,7 @@ struct iommufd_ctx {
 	pthread_mutex_t lock;
 	pthread_cond_t shortterm_done;
 	atomic_int destroy_waiters;          /* DESTROYs waiting on shortterm */
+	atomic_int refs;                     /* the fd's + each access's */
 	struct idtable objects;
 	struct iommufd_ioas *vfio_ioas;      /* the VFIO compat IOAS, or NULL */
 	enum iopt_account_mode account_mode; /* user (0) or process (1) */
@@ -119,6 +120,10 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, uint32_t id,
 					  enum iommufd_object_type type);
 void iommufd_put_object(struct iommufd_ctx *ictx, struct iommufd_object *obj);
+void iommufd_object_destroy_user(struct iommufd_ctx *ictx,
+				 struct iommufd_object *obj);
+void iommufd_ctx_get(struct iommufd_ctx *ictx);
+void iommufd_ctx_put(struct iommufd_ctx *ictx);
 
 /* long-term references held by one object on another */
 static inline void iommufd_object_get_user(struct iommufd_object *obj)

@@ -19,11 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <time.h>
 
 #include <linux/iommufd.h>
 #include <linux/iommufd_test.h>
 
+#include "core/access.h"
 #include "core/iommufd_private.h"
 #include "util/alloc.h"
 #include "util/uaccess.h"
@@ -32,6 +34,10 @@ const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_IOAS] = {
 		.name = "ioas",
 		.destroy = iommufd_ioas_destroy,
+	},
+	[IOMMUFD_OBJ_ACCESS] = {
+		.name = "access",
+		.destroy = iommufd_access_destroy_object,
 	},
 };
 
@@ -54,6 +60,7 @@ struct iommufd_ctx *iommufd_ctx_alloc(void)
 	pthread_cond_init(&ictx->shortterm_done, NULL);
 	idtable_init(&ictx->objects);
 	ictx->account_mode = IOPT_PAGES_ACCOUNT_USER;
+	atomic_init(&ictx->refs, 1);
 	return ictx;
 }
 
@@ -66,12 +73,23 @@ static void iommufd_object_free(struct iommufd_object *obj)
 	uio_free(obj);
 }
 
+void iommufd_ctx_get(struct iommufd_ctx *ictx)
+{
+	atomic_fetch_add(&ictx->refs, 1);
+}
+
 void iommufd_ctx_destroy(struct iommufd_ctx *ictx)
+{
+	iommufd_ctx_put(ictx);
+}
+
+/* The last reference (the fd's, or an access that outlived it) tears down. */
+void iommufd_ctx_put(struct iommufd_ctx *ictx)
 {
 	bool progress = true;
 	uint32_t id;
 
-	if (!ictx)
+	if (!ictx || atomic_fetch_sub(&ictx->refs, 1) != 1)
 		return;
 	/* No other thread can reach the context any more: the front end
 	 * dropped its last reference. Leaves first: an object that others
@@ -232,6 +250,22 @@ static int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id)
 
 	iommufd_object_free(obj);
 	return 0;
+}
+
+/*
+ * Destroy an object on behalf of the kernel-side holder that created it
+ * (an access): drop its reference, wait for passing users, and free it.
+ */
+void iommufd_object_destroy_user(struct iommufd_ctx *ictx,
+				 struct iommufd_object *obj)
+{
+	/* the table and the creator; others hold it only for moments */
+	while (atomic_load(&obj->users) > 2)
+		sched_yield();
+	pthread_mutex_lock(&ictx->lock);
+	idtable_erase(&ictx->objects, obj->id);
+	pthread_mutex_unlock(&ictx->lock);
+	iommufd_object_free(obj);
 }
 
 int iommufd_destroy_ioctl(struct iommufd_ucmd *ucmd)

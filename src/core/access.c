@@ -180,6 +180,31 @@ static void unpin_range(struct io_pagetable *iopt, uint64_t iova,
 	}
 }
 
+/*
+ * Check [iova, iova + length) and lock the attached IOAS for a walk:
+ * returns its io_pagetable with ioas_lock held and iova_rwsem read-held
+ * (the caller unlocks both), or ERR_PTR with nothing held.
+ */
+static struct io_pagetable *access_lock_range(struct iommufd_access *access,
+					      uint64_t iova, uint64_t length,
+					      uint64_t *ret_last)
+{
+	struct io_pagetable *iopt;
+
+	if (!length)
+		return ERR_PTR(uio_fail(-EINVAL, "length is 0"));
+	if (check_add_overflow(iova, length - 1, ret_last))
+		return ERR_PTR(uio_fail(-EOVERFLOW, "iova + length wraps"));
+	pthread_mutex_lock(&access->ioas_lock);
+	if (!access->ioas) {
+		pthread_mutex_unlock(&access->ioas_lock);
+		return ERR_PTR(uio_fail(-ENOENT, "the access is not attached"));
+	}
+	iopt = &access->ioas->iopt;
+	pthread_rwlock_rdlock(&iopt->iova_rwsem);
+	return iopt;
+}
+
 int iommufd_access_pin_pages(struct iommufd_access *access, uint64_t iova,
 			     uint64_t length, uintptr_t *out_va,
 			     unsigned int flags)
@@ -191,18 +216,9 @@ int iommufd_access_pin_pages(struct iommufd_access *access, uint64_t iova,
 
 	if (access->iova_alignment != PAGE_SIZE || !access->ops->unmap)
 		return uio_fail(-EINVAL, "this access cannot pin pages");
-	if (!length)
-		return uio_fail(-EINVAL, "length is 0");
-	if (check_add_overflow(iova, length - 1, &last))
-		return uio_fail(-EOVERFLOW, "iova + length wraps");
-
-	pthread_mutex_lock(&access->ioas_lock);
-	if (!access->ioas) {
-		pthread_mutex_unlock(&access->ioas_lock);
-		return uio_fail(-ENOENT, "the access is not attached");
-	}
-	iopt = &access->ioas->iopt;
-	pthread_rwlock_rdlock(&iopt->iova_rwsem);
+	iopt = access_lock_range(access, iova, length, &last);
+	if (IS_ERR(iopt))
+		return PTR_ERR(iopt);
 	for (cur = iova; (area = contig_area(iopt, cur, last));) {
 		uint64_t end = last < area->node.last ? last : area->node.last;
 		uint64_t index = iopt_area_start_byte(area, cur) / PAGE_SIZE;
@@ -308,18 +324,9 @@ int iommufd_access_rw(struct iommufd_access *access, uint64_t iova,
 	uint64_t last, cur;
 	int rc = 0;
 
-	if (!length)
-		return uio_fail(-EINVAL, "length is 0");
-	if (check_add_overflow(iova, length - 1, &last))
-		return uio_fail(-EOVERFLOW, "iova + length wraps");
-
-	pthread_mutex_lock(&access->ioas_lock);
-	if (!access->ioas) {
-		pthread_mutex_unlock(&access->ioas_lock);
-		return uio_fail(-ENOENT, "the access is not attached");
-	}
-	iopt = &access->ioas->iopt;
-	pthread_rwlock_rdlock(&iopt->iova_rwsem);
+	iopt = access_lock_range(access, iova, length, &last);
+	if (IS_ERR(iopt))
+		return PTR_ERR(iopt);
 	for (cur = iova; (area = contig_area(iopt, cur, last));) {
 		uint64_t end = last < area->node.last ? last : area->node.last;
 		uint64_t bytes = end - cur + 1;

@@ -9,6 +9,10 @@
  *   shim_vs_inprocess
  *       the same pair through ioctl() and the preload shim, divided by the
  *       in-process pair
+ *   dirty_harvest_*, pt_memory_*
+ *       the page-table engine's figures: see bench_pt.c
+ *   dma_*
+ *       the emulated-device DMA path's figures: see bench_dma.c
  *
  * The shim figure needs the preload; when started without it the program
  * re-executes itself under the uiommufd-run found next to it (build dir).
@@ -31,6 +35,8 @@
 
 #include <linux/iommufd.h>
 
+#include "bench_dma.h"
+#include "bench_pt.h"
 #include "uiommufd/uiommufd.h"
 
 #define BATCHES 9
@@ -147,7 +153,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool json = false;
+	bool json = false, quick = false;
 	long iters = 200000;
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 	struct pair_ctx c = { 0 };
@@ -161,6 +167,7 @@ int main(int argc, char **argv)
 			json = true;
 			break;
 		case 'q':
+			quick = true;
 			iters = 20000;
 			break;
 		default:
@@ -199,6 +206,14 @@ int main(int argc, char **argv)
 	}
 
 	out = json_object_new_object();
+	if (bench_pt(out, quick)) {
+		fprintf(stderr, "page-table benchmark failed\n");
+		return 1;
+	}
+	if (bench_dma(out, quick)) {
+		fprintf(stderr, "DMA benchmark failed\n");
+		return 1;
+	}
 	json_object_object_add(out, "kernel_noop_ioctl_ns",
 			       json_object_new_double(t_kernel));
 	json_object_object_add(out, "map_unmap_4k_pair_ns",
@@ -223,6 +238,8 @@ int main(int argc, char **argv)
 			       t_shim, t_shim / t_inproc);
 		else
 			printf("shim figure skipped: not running under the preload\n");
+		bench_pt_print(out);
+		bench_dma_print(out);
 	}
 	json_object_put(out);
 	return 0;

@@ -1,40 +1,191 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Hardware page tables (HWPT): the ioctl handlers that create them and act on
- * them. A paging HWPT is an IOMMU domain filled from one IOAS; a nested HWPT
- * is a user-managed stage-1 table on top of a paging parent or a vIOMMU.
+ * Hardware page tables (HWPT): the objects around domains, and the ioctls
+ * that make them and act on them.
  *
- * What is served now: the argument checks of IOMMU_HWPT_ALLOC,
- * IOMMU_HWPT_SET_DIRTY_TRACKING, IOMMU_HWPT_GET_DIRTY_BITMAP and
- * IOMMU_HWPT_INVALIDATE, in the kernel's order, up to and including the
- * first object lookup. No device, HWPT or vIOMMU object exists yet (they
- * arrive with the device milestone, together with the IOMMU models that back
- * a domain), so a well-formed call ends at that lookup with the kernel's
- * answer for a context without them: ENOENT, or for INVALIDATE on an id that
- * names some other object (an IOAS), EINVAL. What is not served: creating
- * domains, dirty tracking, cache invalidation, fault queues on a HWPT.
+ * A paging HWPT is a domain of the device's IOMMU model (hw/) that its IOAS
+ * keeps filled (iopt_table_add_domain). It is made either by
+ * IOMMU_HWPT_ALLOC, or automatically when a device attaches to an IOAS and
+ * no compatible automatic domain exists yet (device.c); an automatic one
+ * dies with its last attached device, a user-made one lives until DESTROY
+ * (EBUSY while devices use it). Every paging HWPT is on its IOAS's
+ * hwpt_list, which the automatic selection walks under ioas->mutex.
+ *
+ * Dirty tracking: SET_DIRTY_TRACKING turns the domain's tracking on or off
+ * (EOPNOTSUPP if it was not allocated with DIRTY_TRACKING); GET_DIRTY_BITMAP
+ * reads and clears the dirty state of [iova, iova + length) into the
+ * caller's bitmap, one bit per page_size, OR-ing into what is there.
  *
  * Order of checks, per the kernel: reserved fields and unknown flags first
- * (EOPNOTSUPP), then argument consistency (EINVAL), then the lookup. Some
- * checks the kernel does only after the lookup (HWPT_ALLOC's flags are
- * validated by the domain allocator), so here they cannot be reached yet;
- * each handler says what follows its lookup.
+ * (EOPNOTSUPP), then argument consistency (EINVAL), then the lookups. Nested
+ * HWPTs (a stage-1 on a NEST_PARENT paging HWPT or in a vIOMMU) and
+ * IOMMU_HWPT_INVALIDATE are the nesting work: they still stop after their
+ * lookups.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <string.h>
 
 #include <linux/iommufd.h>
 
 #include "core/iommufd_private.h"
+#include "dev/dev.h"
+#include "hw/hw.h"
+#include "pt/pt.h"
+#include "util/alloc.h"
+#include "util/overflow.h"
+#include "util/uaccess.h"
+
+#define HWPT_PAGING_FLAGS                                                 \
+	(IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING | \
+	 IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID)
+
+struct iommufd_hwpt_paging *
+iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
+			  struct iommufd_device *idev,
+			  const struct uio_hw_domain_req *req, bool auto_domain)
+{
+	struct uio_hw_dev *hw = uio_dev_hw(idev->dev);
+	struct uio_hw_domain_req model_req = *req;
+	struct iommufd_hwpt_paging *hwpt_paging;
+	struct iommufd_object *obj;
+	struct uio_domain *domain;
+	int rc;
+
+	if (req->flags & ~HWPT_PAGING_FLAGS)
+		return ERR_PTR(uio_fail(-EOPNOTSUPP, "flags 0x%x unknown",
+					req->flags & ~HWPT_PAGING_FLAGS));
+	if ((req->flags & IOMMU_HWPT_FAULT_ID_VALID) &&
+	    (req->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+		return ERR_PTR(uio_fail(-EOPNOTSUPP,
+					"a nesting parent cannot take faults"));
+	if ((req->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	    !(hw->model->capabilities(hw) & IOMMU_HW_CAP_DIRTY_TRACKING))
+		return ERR_PTR(uio_fail(-EOPNOTSUPP,
+					"device %u cannot track dirty pages",
+					idev->obj.id));
+
+	obj = iommufd_object_alloc(ictx, sizeof(*hwpt_paging),
+				   IOMMUFD_OBJ_HWPT_PAGING);
+	if (IS_ERR(obj))
+		return (void *)obj;
+	hwpt_paging = container_of(obj, struct iommufd_hwpt_paging, common.obj);
+	hwpt_paging->ictx = ictx;
+	hwpt_paging->ioas = ioas;
+	hwpt_paging->auto_domain = auto_domain;
+	hwpt_paging->nest_parent = req->flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	CDS_INIT_LIST_HEAD(&hwpt_paging->hwpt_item);
+	iommufd_object_get_user(&ioas->obj);
+
+	model_req.flags &= ~IOMMU_HWPT_FAULT_ID_VALID;
+	domain = hw->model->domain_alloc_paging(hw, &model_req);
+	if (IS_ERR(domain)) {
+		rc = PTR_ERR(domain);
+		goto err_abort;
+	}
+	hwpt_paging->common.domain = domain;
+
+	rc = iopt_table_add_domain(&ioas->iopt, domain);
+	if (rc)
+		goto err_abort;
+	hwpt_paging->in_iopt = true;
+
+	pthread_mutex_lock(&ioas->mutex);
+	cds_list_add_tail(&hwpt_paging->hwpt_item, &ioas->hwpt_list);
+	pthread_mutex_unlock(&ioas->mutex);
+	return hwpt_paging;
+
+err_abort:
+	iommufd_object_abort_and_destroy(ictx, obj);
+	return ERR_PTR(rc);
+}
+
+void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_hwpt_paging *hwpt_paging =
+		container_of(obj, struct iommufd_hwpt_paging, common.obj);
+	struct iommufd_ioas *ioas = hwpt_paging->ioas;
+
+	pthread_mutex_lock(&ioas->mutex);
+	if (!cds_list_empty(&hwpt_paging->hwpt_item))
+		cds_list_del_init(&hwpt_paging->hwpt_item);
+	pthread_mutex_unlock(&ioas->mutex);
+	if (hwpt_paging->in_iopt)
+		iopt_table_remove_domain(&ioas->iopt,
+					 hwpt_paging->common.domain);
+	uio_domain_free(hwpt_paging->common.domain);
+	iommufd_object_put_user(&ioas->obj);
+}
+
+void iommufd_hwpt_put_user(struct iommufd_hw_pagetable *hwpt)
+{
+	struct iommufd_hwpt_paging *hwpt_paging;
+	struct iommufd_ioas *ioas;
+	bool removed;
+
+	if (!hwpt_is_paging(hwpt) || !to_hwpt_paging(hwpt)->auto_domain) {
+		iommufd_object_put_user(&hwpt->obj);
+		return;
+	}
+	/*
+	 * An automatic domain goes with its last device. Take it off the
+	 * IOAS list under the same mutex the selection holds, so no attach
+	 * picks a domain that is on its way out.
+	 */
+	hwpt_paging = to_hwpt_paging(hwpt);
+	ioas = hwpt_paging->ioas;
+	iommufd_object_get_user(&ioas->obj);
+	pthread_mutex_lock(&ioas->mutex);
+	removed = iommufd_object_put_and_try_remove(hwpt_paging->ictx,
+						    &hwpt->obj);
+	if (removed)
+		cds_list_del_init(&hwpt_paging->hwpt_item);
+	pthread_mutex_unlock(&ioas->mutex);
+	if (removed)
+		iommufd_object_free(&hwpt->obj);
+	iommufd_object_put_user(&ioas->obj);
+}
+
+/* copy the user's domain data into memory of ours (E2BIG past 1 MiB) */
+static int hwpt_copy_user_data(const struct iommu_hwpt_alloc *cmd,
+			       void **ret_data)
+{
+	void *data;
+
+	*ret_data = NULL;
+	if (cmd->data_type == IOMMU_HWPT_DATA_NONE)
+		return 0;
+	if (cmd->data_len > (1u << 20))
+		return uio_fail(-E2BIG, "data_len %u is too large",
+				cmd->data_len);
+	data = uio_zalloc(cmd->data_len);
+	if (!data)
+		return -ENOMEM;
+	if (copy_from_user(data, (void *)(uintptr_t)cmd->data_uptr,
+			   cmd->data_len)) {
+		uio_free(data);
+		return uio_fail(-EFAULT, "cannot read the data at 0x%" PRIx64,
+				(uint64_t)cmd->data_uptr);
+	}
+	*ret_data = data;
+	return 0;
+}
 
 /*
  * IOMMU_HWPT_ALLOC. The kernel checks neither flags nor __reserved2 before
  * the device lookup: flags go to the domain allocator (unknown bits are
- * EOPNOTSUPP there) and __reserved2 is never looked at.
+ * EOPNOTSUPP there) and __reserved2 is never looked at. A pt_id that names
+ * nothing is EINVAL, not ENOENT.
  */
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	struct iommufd_object *obj;
+	struct iommufd_hwpt_paging *hwpt_paging;
+	struct uio_hw_domain_req req = {};
+	struct iommufd_device *idev;
+	struct iommufd_object *obj, *pt_obj;
+	void *data = NULL;
+	int rc;
 
 	if (cmd->__reserved)
 		return uio_fail(-EOPNOTSUPP, "__reserved is not 0");
@@ -48,56 +199,176 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	obj = iommufd_get_object(ucmd->ictx, cmd->dev_id, IOMMUFD_OBJ_DEVICE);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
+	idev = container_of(obj, struct iommufd_device, obj);
 
-	/*
-	 * The rest needs devices (the device milestone): look pt_id up as any
-	 * type (a missing one is EINVAL, not ENOENT); an IOAS gives a paging
-	 * HWPT (flags checked by the allocator: EOPNOTSUPP), a paging HWPT
-	 * gives a nested one on that parent, a vIOMMU a nested one in the
-	 * vIOMMU (EINVAL if the device sits behind another IOMMU), anything
-	 * else is EINVAL; with FAULT_ID_VALID the FAULT object is looked up
-	 * and attached; respond, finalize. Unreachable until DEVICE objects
-	 * exist.
-	 */
+	pt_obj = iommufd_get_object(ucmd->ictx, cmd->pt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(pt_obj)) {
+		rc = uio_fail(-EINVAL, "pt_id %u names nothing", cmd->pt_id);
+		goto out_put_idev;
+	}
+	if (pt_obj->type != IOMMUFD_OBJ_IOAS) {
+		rc = pt_obj->type == IOMMUFD_OBJ_HWPT_PAGING ||
+				     pt_obj->type == IOMMUFD_OBJ_VIOMMU ?
+			     uio_fail(-EOPNOTSUPP,
+				      "nested HWPTs are not served yet") :
+			     uio_fail(-EINVAL,
+				      "pt_id %u is a %s, not an IOAS, HWPT or vIOMMU",
+				      cmd->pt_id,
+				      iommufd_object_type_name(pt_obj->type));
+		goto out_put_pt;
+	}
+
+	rc = hwpt_copy_user_data(cmd, &data);
+	if (rc)
+		goto out_put_pt;
+	req.flags = cmd->flags;
+	req.data_type = cmd->data_type;
+	req.data = data;
+	req.data_len = cmd->data_len;
+	hwpt_paging = iommufd_hwpt_paging_alloc(
+		ucmd->ictx, container_of(pt_obj, struct iommufd_ioas, obj),
+		idev, &req, false);
+	uio_free(data);
+	if (IS_ERR(hwpt_paging)) {
+		rc = PTR_ERR(hwpt_paging);
+		goto out_put_pt;
+	}
+	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+		struct iommufd_object *fault =
+			iommufd_get_object(ucmd->ictx, cmd->fault_id,
+					   IOMMUFD_OBJ_FAULT);
+
+		if (IS_ERR(fault)) {
+			rc = PTR_ERR(fault);
+			goto out_abort;
+		}
+		/* fault queues on HWPTs arrive with IO page faults */
+		iommufd_put_object(ucmd->ictx, fault);
+		rc = uio_fail(-EOPNOTSUPP, "fault queues are not served yet");
+		goto out_abort;
+	}
+
+	cmd->out_hwpt_id = hwpt_paging->common.obj.id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto out_abort;
+	iommufd_object_finalize(ucmd->ictx, &hwpt_paging->common.obj);
+	goto out_put_pt;
+
+out_abort:
+	iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt_paging->common.obj);
+out_put_pt:
+	iommufd_put_object(ucmd->ictx, pt_obj);
+out_put_idev:
 	iommufd_put_object(ucmd->ictx, obj);
-	return uio_fail(-EOPNOTSUPP,
-			"device %u: HWPT allocation is not implemented",
-			cmd->dev_id);
+	return rc;
+}
+
+static struct iommufd_hwpt_paging *get_hwpt_paging(struct iommufd_ucmd *ucmd,
+						   uint32_t id)
+{
+	struct iommufd_object *obj =
+		iommufd_get_object(ucmd->ictx, id, IOMMUFD_OBJ_HWPT_PAGING);
+
+	if (IS_ERR(obj))
+		return (void *)obj;
+	return container_of(obj, struct iommufd_hwpt_paging, common.obj);
 }
 
 /* IOMMU_HWPT_SET_DIRTY_TRACKING. The kernel does not check __reserved. */
 int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_set_dirty_tracking *cmd = ucmd->cmd;
-	struct iommufd_object *obj;
+	struct iommufd_hwpt_paging *hwpt_paging;
+	struct io_pagetable *iopt;
+	int rc;
 
 	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE)
 		return uio_fail(-EOPNOTSUPP, "flags 0x%x unknown",
 				cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
 
-	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id,
-				 IOMMUFD_OBJ_HWPT_PAGING);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-
-	/*
-	 * The rest needs devices (the device milestone): turn dirty tracking
-	 * of the paging HWPT's domain on or off through its IOAS (clearing
-	 * stale dirty bits when turning it on); EOPNOTSUPP from a domain
-	 * that cannot track. Unreachable until HWPT objects exist.
-	 */
-	iommufd_put_object(ucmd->ictx, obj);
-	return uio_fail(-EOPNOTSUPP,
-			"hwpt %u: dirty tracking is not implemented",
-			cmd->hwpt_id);
+	hwpt_paging = get_hwpt_paging(ucmd, cmd->hwpt_id);
+	if (IS_ERR(hwpt_paging))
+		return PTR_ERR(hwpt_paging);
+	/* no map or unmap changes the table while tracking flips */
+	iopt = &hwpt_paging->ioas->iopt;
+	pthread_rwlock_rdlock(&iopt->iova_rwsem);
+	rc = uio_domain_set_dirty_tracking(
+		hwpt_paging->common.domain,
+		cmd->flags & IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
+	pthread_rwlock_unlock(&iopt->iova_rwsem);
+	iommufd_put_object(ucmd->ictx, &hwpt_paging->common.obj);
+	return rc;
 }
 
 #define GET_DIRTY_BITMAP_FLAGS_VALID IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR
 
+/* The harvest writes a private bitmap that is OR-ed into the caller's. */
+struct dirty_harvest {
+	uint64_t base;        /* IOVA of bit 0 */
+	unsigned int pgshift; /* log2 of the bitmap's page size */
+	uint8_t *bits;
+};
+
+static void set_bit_range(uint8_t *bits, uint64_t first, uint64_t last)
+{
+	uint64_t first_byte = first / 8, last_byte = last / 8;
+
+	if (first_byte == last_byte) {
+		bits[first_byte] |= (uint8_t)((0xffu << (first % 8)) &
+					      (0xffu >> (7 - last % 8)));
+		return;
+	}
+	bits[first_byte] |= (uint8_t)(0xffu << (first % 8));
+	if (last_byte > first_byte + 1)
+		memset(bits + first_byte + 1, 0xff,
+		       last_byte - first_byte - 1);
+	bits[last_byte] |= (uint8_t)(0xffu >> (7 - last % 8));
+}
+
+static void harvest_record(void *arg, uint64_t iova, uint64_t length)
+{
+	struct dirty_harvest *h = arg;
+
+	set_bit_range(h->bits, (iova - h->base) >> h->pgshift,
+		      (iova + length - 1 - h->base) >> h->pgshift);
+}
+
+/*
+ * OR @len bytes of @bits into the user's bitmap at @uptr. Chunks with
+ * nothing to add are skipped unless @touch_all (which proves the whole
+ * bitmap can be read and written).
+ */
+static int bitmap_or_to_user(uint64_t uptr, const uint8_t *bits, uint64_t len,
+			     bool touch_all)
+{
+	uint8_t chunk[4096];
+	uint64_t done, n, i;
+
+	for (done = 0; done < len; done += n) {
+		n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+		for (i = 0; i < n && !bits[done + i]; i++)
+			;
+		if (i == n && !touch_all)
+			continue; /* nothing dirty here: leave the user's */
+		if (copy_from_user(chunk, (void *)(uintptr_t)(uptr + done), n))
+			return -EFAULT;
+		for (i = 0; i < n; i++)
+			chunk[i] |= bits[done + i];
+		if (copy_to_user((void *)(uintptr_t)(uptr + done), chunk, n))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_get_dirty_bitmap *cmd = ucmd->cmd;
-	struct iommufd_object *obj;
+	struct iommufd_hwpt_paging *hwpt_paging;
+	struct dirty_harvest harvest = {};
+	struct io_pagetable *iopt;
+	uint64_t last, align, nbits, nbytes;
+	int rc;
 
 	if ((cmd->flags & ~GET_DIRTY_BITMAP_FLAGS_VALID) || cmd->__reserved)
 		return uio_fail(-EOPNOTSUPP,
@@ -105,22 +376,70 @@ int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd)
 						  "flags 0x%x unknown",
 				cmd->flags & ~GET_DIRTY_BITMAP_FLAGS_VALID);
 
-	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id,
-				 IOMMUFD_OBJ_HWPT_PAGING);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
+	hwpt_paging = get_hwpt_paging(ucmd, cmd->hwpt_id);
+	if (IS_ERR(hwpt_paging))
+		return PTR_ERR(hwpt_paging);
+	iopt = &hwpt_paging->ioas->iopt;
 
+	pthread_rwlock_rdlock(&iopt->iova_rwsem);
+	align = iopt->iova_alignment;
+	if (!cmd->length || check_add_overflow(cmd->iova, cmd->length - 1,
+					       &last)) {
+		rc = uio_fail(-EOVERFLOW, "iova 0x%" PRIx64 " + length 0x%" PRIx64
+				" wraps or is empty",
+			      (uint64_t)cmd->iova, (uint64_t)cmd->length);
+		goto out_unlock;
+	}
+	if ((cmd->iova & (align - 1)) || ((last + 1) & (align - 1))) {
+		rc = uio_fail(-EINVAL,
+			      "range is not aligned to the IOAS alignment 0x%" PRIx64,
+			      align);
+		goto out_unlock;
+	}
+	if (!cmd->page_size) {
+		rc = uio_fail(-EINVAL, "page_size is 0");
+		goto out_unlock;
+	}
+	if ((cmd->iova & (cmd->page_size - 1)) ||
+	    ((last + 1) & (cmd->page_size - 1))) {
+		rc = uio_fail(-EINVAL, "range is not aligned to page_size");
+		goto out_unlock;
+	}
+	harvest.base = cmd->iova;
+	/* as in the kernel, the lowest set bit of page_size is the shift */
+	harvest.pgshift = __builtin_ctzll(cmd->page_size);
+	nbits = ((last - cmd->iova) >> harvest.pgshift) + 1;
+	nbytes = (nbits + 7) / 8;
+	harvest.bits = nbytes > SIZE_MAX ? NULL : uio_zalloc(nbytes);
+	if (!harvest.bits) {
+		rc = -ENOMEM;
+		goto out_unlock;
+	}
 	/*
-	 * The rest needs devices (the device milestone): validate iova,
-	 * length, page_size and the bitmap pointer against the IOAS (EINVAL,
-	 * EOVERFLOW, EFAULT), then harvest the domain's dirty bits into the
-	 * caller's bitmap, clearing them unless NO_CLEAR. Unreachable until
-	 * HWPT objects exist.
+	 * The kernel pins the caller's bitmap before it walks and answers
+	 * ENOMEM when it cannot: check the bitmap is there first, so a bad
+	 * pointer does not cost the dirty bits.
 	 */
-	iommufd_put_object(ucmd->ictx, obj);
-	return uio_fail(-EOPNOTSUPP,
-			"hwpt %u: dirty bitmaps are not implemented",
-			cmd->hwpt_id);
+	if (bitmap_or_to_user(cmd->data, harvest.bits, nbytes, true)) {
+		rc = uio_fail(-ENOMEM, "cannot reach the bitmap at 0x%" PRIx64,
+			      (uint64_t)cmd->data);
+		goto out_free;
+	}
+	rc = uio_domain_read_and_clear_dirty(
+		hwpt_paging->common.domain, cmd->iova, last - cmd->iova + 1,
+		(cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ?
+			PT_DIRTY_NO_CLEAR :
+			0,
+		harvest_record, &harvest);
+	if (!rc && bitmap_or_to_user(cmd->data, harvest.bits, nbytes, false))
+		rc = uio_fail(-ENOMEM, "cannot write the bitmap at 0x%" PRIx64,
+			      (uint64_t)cmd->data);
+out_free:
+	uio_free(harvest.bits);
+out_unlock:
+	pthread_rwlock_unlock(&iopt->iova_rwsem);
+	iommufd_put_object(ucmd->ictx, &hwpt_paging->common.obj);
+	return rc;
 }
 
 /*

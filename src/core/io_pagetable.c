@@ -25,6 +25,7 @@
 #include "core/iommufd_private.h"
 #include "core/access.h"
 #include "core/pages.h"
+#include "hw/hw.h"
 #include "util/alloc.h"
 #include "util/overflow.h"
 #include "util/page.h"
@@ -312,6 +313,26 @@ int iopt_map_pages(struct io_pagetable *iopt, struct cds_list_head *pages_list,
 		pthread_rwlock_unlock(&iopt->iova_rwsem);
 		return rc;
 	}
+	/* Every domain of the IOAS gets the new areas before anyone sees
+	 * them mapped. */
+	cds_list_for_each_entry(elm, pages_list, next) {
+		elm->area->pages = elm->pages;
+		rc = iopt_area_fill_domains(iopt, elm->area);
+		if (rc) {
+			struct iopt_pages_list *undo;
+
+			cds_list_for_each_entry(undo, pages_list, next) {
+				if (undo == elm)
+					break;
+				iopt_area_unfill_domains(iopt, undo->area);
+			}
+			cds_list_for_each_entry(undo, pages_list, next)
+				undo->area->pages = NULL;
+			iopt_abort_list_areas(iopt, pages_list);
+			pthread_rwlock_unlock(&iopt->iova_rwsem);
+			return rc;
+		}
+	}
 	/* The areas now own the pages references the list held. */
 	cds_list_for_each_entry(elm, pages_list, next) {
 		elm->area->pages = elm->pages;
@@ -492,6 +513,7 @@ again:
 			}
 			goto again;
 		}
+		iopt_area_unfill_domains(iopt, area);
 		itree_remove(&iopt->area_itree, node);
 		unmapped_bytes += area_last - area_first + 1;
 		iopt_put_pages(area->pages);
@@ -549,7 +571,9 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	uint64_t start_byte = area->first_index * PAGE_SIZE +
 			      area->page_offset + (new_start - area->node.start);
 	uint64_t mask = iopt->iova_alignment - 1;
+	uint64_t old_last_index;
 	struct iopt_area *tail;
+	int rc;
 
 	if ((new_start & mask) || (start_byte & mask))
 		return uio_fail(-EINVAL,
@@ -571,9 +595,17 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	tail->node.last = area->node.last;
 	iopt_pages_get(area->pages);
 
+	old_last_index = area->last_index;
+	area->last_index = (start_byte - 1) / PAGE_SIZE;
+	rc = iopt_area_split_domain_pin(area, tail, old_last_index);
+	if (rc) {
+		area->last_index = old_last_index;
+		iopt_put_pages(tail->pages);
+		uio_free(tail);
+		return rc;
+	}
 	itree_remove(&iopt->area_itree, &area->node);
 	area->node.last = iova;
-	area->last_index = (start_byte - 1) / PAGE_SIZE;
 	itree_insert(&iopt->area_itree, &area->node);
 	itree_insert(&iopt->area_itree, &tail->node);
 	return 0;
@@ -635,48 +667,56 @@ int iopt_set_allow_iova(struct io_pagetable *iopt, struct itree_root *allowed)
 int iopt_reserve_iova(struct io_pagetable *iopt, uint64_t start, uint64_t last,
 		      const void *owner)
 {
-	struct iopt_reserved *reserved;
-	struct itree_node *node;
-	int rc = 0;
+	int rc;
 
 	pthread_rwlock_wrlock(&iopt->iova_rwsem);
-	node = itree_iter_first(&iopt->area_itree, start, last);
-	if (node) {
-		rc = uio_fail(-EADDRINUSE,
-			      "reserving [0x%" PRIx64 ", 0x%" PRIx64
-			      "] over the mapping at [0x%" PRIx64 ", 0x%" PRIx64
-			      "]",
-			      start, last, node->start, node->last);
-		goto out_unlock;
-	}
-	node = itree_iter_first(&iopt->allowed_itree, start, last);
-	if (node) {
-		rc = uio_fail(-EADDRINUSE,
-			      "reserving [0x%" PRIx64 ", 0x%" PRIx64
-			      "] over allowed range [0x%" PRIx64 ", 0x%" PRIx64
-			      "]",
-			      start, last, node->start, node->last);
-		goto out_unlock;
-	}
-	reserved = uio_zalloc(sizeof(*reserved));
-	if (!reserved) {
-		rc = -ENOMEM;
-		goto out_unlock;
-	}
-	reserved->node.start = start;
-	reserved->node.last = last;
-	reserved->owner = owner;
-	itree_insert(&iopt->reserved_itree, &reserved->node);
-out_unlock:
+	rc = iopt_reserve_iova_locked(iopt, start, last, owner);
 	pthread_rwlock_unlock(&iopt->iova_rwsem);
 	return rc;
 }
 
+int iopt_reserve_iova_locked(struct io_pagetable *iopt, uint64_t start,
+			     uint64_t last, const void *owner)
+{
+	struct iopt_reserved *reserved;
+	struct itree_node *node;
+
+	node = itree_iter_first(&iopt->area_itree, start, last);
+	if (node)
+		return uio_fail(-EADDRINUSE,
+				"reserving [0x%" PRIx64 ", 0x%" PRIx64
+				"] over the mapping at [0x%" PRIx64 ", 0x%" PRIx64
+				"]",
+				start, last, node->start, node->last);
+	node = itree_iter_first(&iopt->allowed_itree, start, last);
+	if (node)
+		return uio_fail(-EADDRINUSE,
+				"reserving [0x%" PRIx64 ", 0x%" PRIx64
+				"] over allowed range [0x%" PRIx64 ", 0x%" PRIx64
+				"]",
+				start, last, node->start, node->last);
+	reserved = uio_zalloc(sizeof(*reserved));
+	if (!reserved)
+		return -ENOMEM;
+	reserved->node.start = start;
+	reserved->node.last = last;
+	reserved->owner = owner;
+	itree_insert(&iopt->reserved_itree, &reserved->node);
+	return 0;
+}
+
 void iopt_remove_reserved_iova(struct io_pagetable *iopt, const void *owner)
+{
+	pthread_rwlock_wrlock(&iopt->iova_rwsem);
+	iopt_remove_reserved_iova_locked(iopt, owner);
+	pthread_rwlock_unlock(&iopt->iova_rwsem);
+}
+
+void iopt_remove_reserved_iova_locked(struct io_pagetable *iopt,
+				      const void *owner)
 {
 	struct itree_node *node, *next;
 
-	pthread_rwlock_wrlock(&iopt->iova_rwsem);
 	for (node = itree_first(&iopt->reserved_itree); node; node = next) {
 		struct iopt_reserved *reserved =
 			container_of(node, struct iopt_reserved, node);
@@ -687,11 +727,10 @@ void iopt_remove_reserved_iova(struct io_pagetable *iopt, const void *owner)
 		itree_remove(&iopt->reserved_itree, node);
 		uio_free(reserved);
 	}
-	pthread_rwlock_unlock(&iopt->iova_rwsem);
 }
 
 /* every area must already sit on @align, else EADDRINUSE */
-static int iopt_check_iova_alignment(struct io_pagetable *iopt, uint64_t align)
+int iopt_check_iova_alignment(struct io_pagetable *iopt, uint64_t align)
 {
 	uint64_t mask = align - 1;
 	struct itree_node *node;
@@ -717,14 +756,22 @@ static int iopt_check_iova_alignment(struct io_pagetable *iopt, uint64_t align)
  * domain's smallest page and each access's alignment. Raising it is refused
  * while a mapping would break it.
  */
-static int iopt_calculate_iova_alignment(struct io_pagetable *iopt)
+int iopt_calculate_iova_alignment(struct io_pagetable *iopt)
 {
 	struct iommufd_access *access;
 	uint64_t new_alignment = 1;
+	unsigned int i;
 	int rc;
 
 	if (iopt->disable_large_pages)
 		new_alignment = PAGE_SIZE;
+	for (i = 0; i < iopt->num_domains; i++) {
+		uint64_t bitmap = iopt->domains[i]->pgsize_bitmap;
+		uint64_t smallest = bitmap & -bitmap;
+
+		if (smallest > new_alignment)
+			new_alignment = smallest;
+	}
 	pthread_mutex_lock(&iopt->access_lock);
 	cds_list_for_each_entry(access, &iopt->access_list, iopt_node)
 		if (access->iova_alignment > new_alignment)
@@ -744,7 +791,12 @@ int iopt_disable_large_pages(struct io_pagetable *iopt)
 	int rc = 0;
 
 	pthread_rwlock_wrlock(&iopt->iova_rwsem);
-	if (!iopt->disable_large_pages) {
+	/* domains already holding large entries cannot be redone */
+	if (!iopt->disable_large_pages && iopt->num_domains &&
+	    itree_first(&iopt->area_itree)) {
+		rc = uio_fail(-EINVAL,
+			      "the IOAS has domains with mappings: huge pages stay");
+	} else if (!iopt->disable_large_pages) {
 		iopt->disable_large_pages = true;
 		rc = iopt_calculate_iova_alignment(iopt);
 		if (rc)

@@ -64,6 +64,9 @@ struct io_pagetable {
 	 * iova_rwsem when both are held */
 	pthread_mutex_t access_lock;
 	struct cds_list_head access_list;
+	/* paging domains filled from this IOAS (HWPTs); under iova_rwsem */
+	struct uio_domain **domains;
+	unsigned int num_domains;
 };
 
 struct iopt_area {
@@ -79,6 +82,8 @@ struct iopt_area {
 	unsigned int num_accesses;
 	/* set while an unmap waits for accesses to let go: no new pins */
 	bool prevent_access;
+	/* its pages are pinned on behalf of the IOAS's domains */
+	bool domain_pinned;
 };
 
 struct iopt_reserved {
@@ -145,6 +150,36 @@ void iopt_free_itree(struct itree_root *root, uint64_t node_offset);
 int iopt_reserve_iova(struct io_pagetable *iopt, uint64_t start, uint64_t last,
 		      const void *owner);
 void iopt_remove_reserved_iova(struct io_pagetable *iopt, const void *owner);
+
+/* the same, for callers that hold iova_rwsem for write */
+int iopt_reserve_iova_locked(struct io_pagetable *iopt, uint64_t start,
+			     uint64_t last, const void *owner);
+void iopt_remove_reserved_iova_locked(struct io_pagetable *iopt,
+				      const void *owner);
+
+/* recompute iova_alignment from its users (iova_rwsem held for write);
+ * EADDRINUSE if a mapping would break a raised alignment */
+int iopt_calculate_iova_alignment(struct io_pagetable *iopt);
+int iopt_check_iova_alignment(struct io_pagetable *iopt, uint64_t align);
+
+/*
+ * Domains (iopt_domains.c). Adding a domain narrows the IOVA space to its
+ * aperture (EADDRINUSE if mappings or allowed ranges lie outside), raises
+ * the alignment to its smallest page, pins every area's pages once for all
+ * domains, and maps every area into it. Removing undoes all of it.
+ */
+struct uio_domain;
+int iopt_table_add_domain(struct io_pagetable *iopt, struct uio_domain *domain);
+void iopt_table_remove_domain(struct io_pagetable *iopt,
+			      struct uio_domain *domain);
+/* map a new area into every domain (iova_rwsem held for write) */
+int iopt_area_fill_domains(struct io_pagetable *iopt, struct iopt_area *area);
+/* unmap an area from every domain and drop its domain pin */
+void iopt_area_unfill_domains(struct io_pagetable *iopt,
+			      struct iopt_area *area);
+/* after splitting @head into @head and @tail: re-pin both halves */
+int iopt_area_split_domain_pin(struct iopt_area *head, struct iopt_area *tail,
+			       uint64_t old_last_index);
 
 int iopt_disable_large_pages(struct io_pagetable *iopt);
 void iopt_enable_large_pages(struct io_pagetable *iopt);

@@ -37,6 +37,8 @@ struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx)
 		return (void *)obj;
 	ioas = container_of(obj, struct iommufd_ioas, obj);
 	iopt_init_table(&ioas->iopt);
+	pthread_mutex_init(&ioas->mutex, NULL);
+	CDS_INIT_LIST_HEAD(&ioas->hwpt_list);
 	return ioas;
 }
 
@@ -45,6 +47,7 @@ void iommufd_ioas_destroy(struct iommufd_object *obj)
 	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
 
 	iopt_destroy_table(&ioas->iopt);
+	pthread_mutex_destroy(&ioas->mutex);
 }
 
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)

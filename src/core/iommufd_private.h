@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <urcu/list.h>
 
 #include "core/context.h"
 #include "core/io_pagetable.h"
@@ -136,11 +137,109 @@ static inline void iommufd_object_put_user(struct iommufd_object *obj)
 	atomic_fetch_sub(&obj->users, 1);
 }
 
-/* IOAS: an IO address space, the object around one io_pagetable. */
+/*
+ * IOAS: an IO address space, the object around one io_pagetable. mutex
+ * guards hwpt_list, the paging HWPTs made on this IOAS (automatic domain
+ * selection walks it); taken before iova_rwsem.
+ */
 struct iommufd_ioas {
 	struct iommufd_object obj;
 	struct io_pagetable iopt;
+	pthread_mutex_t mutex;
+	struct cds_list_head hwpt_list;
 };
+
+struct uio_domain;
+struct uio_dev;
+
+/* HWPT: a domain as an object (paging here; nested ones embed the same) */
+struct iommufd_hw_pagetable {
+	struct iommufd_object obj;
+	struct uio_domain *domain;
+};
+
+struct iommufd_hwpt_paging {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_ctx *ictx;
+	struct iommufd_ioas *ioas;     /* holds a user reference */
+	struct cds_list_head hwpt_item; /* in ioas->hwpt_list */
+	bool auto_domain;   /* made by attach-to-IOAS; dies with its last user */
+	bool nest_parent;
+	bool in_iopt;       /* the IOAS fills the domain */
+};
+
+static inline struct iommufd_hwpt_paging *
+to_hwpt_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	return container_of(hwpt, struct iommufd_hwpt_paging, common);
+}
+
+static inline bool hwpt_is_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	return hwpt->obj.type == IOMMUFD_OBJ_HWPT_PAGING;
+}
+
+/* a PASID attachment of a device (IOMMU_NO_PASID: the RID's own) */
+struct iommufd_attach {
+	uint32_t pasid;
+	struct iommufd_hw_pagetable *hwpt; /* holds a user reference */
+};
+
+/*
+ * DEVICE: an emulated device bound to this context. The binder (the
+ * selftest object, a VFIO cdev) holds a user reference until it unbinds.
+ */
+struct iommufd_device {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct uio_dev *dev;
+	pthread_mutex_t lock;            /* the attachments */
+	struct iommufd_attach *attach;   /* array, num_attach entries */
+	unsigned int num_attach;
+};
+
+#define IOMMU_NO_PASID UINT32_MAX
+
+struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
+					   struct uio_dev *dev);
+void iommufd_device_unbind(struct iommufd_device *idev);
+/*
+ * Attach @idev's @pasid to *@pt_id (an IOAS: a compatible automatic domain is
+ * found or made, and its HWPT id written back; or a HWPT). EINVAL if already
+ * attached, the HWPT does not suit the device, or pt_id names something
+ * else; ENOENT if nothing has that id.
+ */
+int iommufd_device_attach(struct iommufd_device *idev, uint32_t pasid,
+			  uint32_t *pt_id);
+/* the same, atomically replacing an existing attachment (EINVAL if none) */
+int iommufd_device_replace(struct iommufd_device *idev, uint32_t pasid,
+			   uint32_t *pt_id);
+void iommufd_device_detach(struct iommufd_device *idev, uint32_t pasid);
+/* the HWPT attached at @pasid, or NULL (no reference taken) */
+struct iommufd_hw_pagetable *iommufd_device_hwpt(struct iommufd_device *idev,
+						 uint32_t pasid);
+
+/* hw_pagetable.c */
+struct uio_hw_domain_req;
+struct iommufd_hwpt_paging *
+iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
+			  struct iommufd_device *idev,
+			  const struct uio_hw_domain_req *req, bool auto_domain);
+void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+/* drop an attachment's reference; an automatic domain dies with its last */
+void iommufd_hwpt_put_user(struct iommufd_hw_pagetable *hwpt);
+
+/* free an object that is out of the table: its destroy op, then itself */
+void iommufd_object_free(struct iommufd_object *obj);
+/* drop a user reference; if only the table's is left, take @obj out of the
+ * table and return true (the caller then frees it) */
+bool iommufd_object_put_and_try_remove(struct iommufd_ctx *ictx,
+				       struct iommufd_object *obj);
+void iommufd_selftest_destroy(struct iommufd_object *obj);
+/* drop a user reference and destroy @obj if only the table's is left */
+void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
+					struct iommufd_object *obj);
+void iommufd_device_destroy(struct iommufd_object *obj);
 
 static inline struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx,
 						    uint32_t id)
@@ -194,6 +293,18 @@ int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd);
  */
 long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd, void *arg);
 int iommufd_test_ioctl(struct iommufd_ucmd *ucmd);
+/* selftest_mock.c */
+int iommufd_test_mock_domain(struct iommufd_ucmd *ucmd, uint32_t pt_id,
+			     uint32_t dev_flags);
+int iommufd_test_mock_domain_replace(struct iommufd_ucmd *ucmd,
+				     uint32_t stdev_id, uint32_t pt_id);
+int iommufd_test_md_check_pa(struct iommufd_ucmd *ucmd, uint32_t hwpt_id,
+			     uint64_t iova, uint64_t length, uint64_t uptr);
+int iommufd_test_dev_check_cache(struct iommufd_ucmd *ucmd, uint32_t idev_id,
+				 unsigned int cache_id, uint32_t cache);
+int iommufd_test_dirty(struct iommufd_ucmd *ucmd, uint32_t hwpt_id,
+		       uint64_t iova, uint64_t length, uint64_t page_size,
+		       uint64_t uptr);
 
 
 #endif

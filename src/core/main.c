@@ -39,6 +39,18 @@ const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 		.name = "access",
 		.destroy = iommufd_access_destroy_object,
 	},
+	[IOMMUFD_OBJ_HWPT_PAGING] = {
+		.name = "hwpt",
+		.destroy = iommufd_hwpt_paging_destroy,
+	},
+	[IOMMUFD_OBJ_DEVICE] = {
+		.name = "device",
+		.destroy = iommufd_device_destroy,
+	},
+	[IOMMUFD_OBJ_SELFTEST] = {
+		.name = "selftest device",
+		.destroy = iommufd_selftest_destroy,
+	},
 };
 
 const char *iommufd_object_type_name(enum iommufd_object_type type)
@@ -64,7 +76,7 @@ struct iommufd_ctx *iommufd_ctx_alloc(void)
 	return ictx;
 }
 
-static void iommufd_object_free(struct iommufd_object *obj)
+void iommufd_object_free(struct iommufd_object *obj)
 {
 	const struct iommufd_object_ops *ops = &iommufd_object_ops[obj->type];
 
@@ -266,6 +278,29 @@ void iommufd_object_destroy_user(struct iommufd_ctx *ictx,
 	idtable_erase(&ictx->objects, obj->id);
 	pthread_mutex_unlock(&ictx->lock);
 	iommufd_object_free(obj);
+}
+
+bool iommufd_object_put_and_try_remove(struct iommufd_ctx *ictx,
+					struct iommufd_object *obj)
+{
+	bool removed = false;
+
+	pthread_mutex_lock(&ictx->lock);
+	if (atomic_fetch_sub(&obj->users, 1) == 2 &&
+	    !atomic_load(&obj->shortterm_users) &&
+	    idtable_find(&ictx->objects, obj->id) == obj) {
+		idtable_erase(&ictx->objects, obj->id);
+		removed = true;
+	}
+	pthread_mutex_unlock(&ictx->lock);
+	return removed;
+}
+
+void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
+					struct iommufd_object *obj)
+{
+	if (iommufd_object_put_and_try_remove(ictx, obj))
+		iommufd_object_free(obj);
 }
 
 int iommufd_destroy_ioctl(struct iommufd_ucmd *ucmd)

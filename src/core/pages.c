@@ -8,7 +8,11 @@
 #include <linux/capability.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <urcu/list.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -17,7 +21,10 @@
 #include "util/caps.h"
 #include "util/overflow.h"
 #include "util/page.h"
+#include "util/mem_identity.h"
 #include "util/span_iter.h"
+
+static void file_view_remove(uintptr_t kva);
 
 static struct iopt_pages *iopt_alloc_pages(uint64_t start_byte,
 					   uint64_t length, bool writable,
@@ -135,6 +142,10 @@ void iopt_put_pages(struct iopt_pages *pages)
 {
 	if (atomic_fetch_sub(&pages->refs, 1) != 1)
 		return;
+	if (pages->kva) {
+		file_view_remove((uintptr_t)pages->kva);
+		munmap(pages->kva, pages->npages * PAGE_SIZE);
+	}
 	if (pages->fd >= 0)
 		syscall(SYS_close, pages->fd);
 	pthread_mutex_destroy(&pages->mutex);
@@ -394,16 +405,104 @@ out_oom:
 	return -ENOMEM;
 }
 
+/*
+ * Our own mappings of files, so that a pin on our mapping counts for every
+ * other mapping of the same file page (MD_CHECK_REFS on the program's view
+ * of a memfd).
+ */
+struct file_view {
+	struct cds_list_head node;
+	uint64_t dev, ino;   /* as /proc/self/maps shows them */
+	uint64_t offset, bytes;
+	uintptr_t kva;
+};
+
+static pthread_mutex_t file_views_lock = PTHREAD_MUTEX_INITIALIZER;
+static CDS_LIST_HEAD(file_views);
+
+static void file_view_remove(uintptr_t kva)
+{
+	struct file_view *view, *tmp;
+
+	pthread_mutex_lock(&file_views_lock);
+	cds_list_for_each_entry_safe(view, tmp, &file_views, node) {
+		if (view->kva != kva)
+			continue;
+		cds_list_del(&view->node);
+		uio_free(view);
+		break;
+	}
+	pthread_mutex_unlock(&file_views_lock);
+}
+
+/*
+ * Map the file's pages into this process. The kernel pins the file's folios
+ * and fails for pages past the end of the file; a mapping past the end would
+ * fault on first DMA instead, so refuse it here.
+ */
+static int pages_map_file(struct iopt_pages *pages)
+{
+	uint64_t bytes = pages->npages * PAGE_SIZE;
+	struct file_view *view;
+	struct stat st;
+	void *kva;
+
+	if (fstat(pages->fd, &st))
+		return uio_fail(-EBADF, "cannot stat the mapped file");
+	if ((uint64_t)st.st_size < pages->start ||
+	    (uint64_t)st.st_size - pages->start + PAGE_SIZE - 1 < bytes)
+		return uio_fail(-EINVAL,
+				"file range [0x%" PRIx64 ", +0x%" PRIx64
+				") reaches past the end of the file (0x%" PRIx64 ")",
+				pages->start, bytes, (uint64_t)st.st_size);
+	kva = fail_nth_point() ? MAP_FAILED :
+				 mmap(NULL, bytes,
+				      PROT_READ | (pages->writable ? PROT_WRITE : 0),
+				      MAP_SHARED, pages->fd, pages->start);
+	if (kva == MAP_FAILED)
+		return uio_fail(-ENOMEM, "cannot map the file's pages");
+	view = uio_zalloc(sizeof(*view));
+	if (!view) {
+		munmap(kva, bytes);
+		return -ENOMEM;
+	}
+	view->dev = ((uint64_t)major(st.st_dev) << 32) | minor(st.st_dev);
+	view->ino = st.st_ino;
+	view->offset = pages->start;
+	view->bytes = bytes;
+	view->kva = (uintptr_t)kva;
+	pthread_mutex_lock(&file_views_lock);
+	cds_list_add(&view->node, &file_views);
+	pthread_mutex_unlock(&file_views_lock);
+	pages->kva = kva;
+	return 0;
+}
+
 int iopt_pages_add_access(struct iopt_pages *pages, uint64_t index,
 			  uint64_t last_index)
 {
 	struct iopt_pages_access *acc;
 	int rc;
 
-	if (pages->type != IOPT_ADDRESS_USER)
-		return uio_fail(-EOPNOTSUPP,
-				"pinning file-backed memory is not served yet");
+	/*
+	 * The kernel pins with get_user_pages, which fails with EFAULT when
+	 * part of the range is not mapped; msync() answers the same question
+	 * (ENOMEM for a hole) without touching the pages.
+	 */
+	if (pages->type == IOPT_ADDRESS_USER &&
+	    msync((void *)iopt_pages_index_va(pages, index),
+		  (last_index - index + 1) * PAGE_SIZE, MS_ASYNC))
+		return uio_fail(-EFAULT,
+				"user memory at 0x%" PRIxPTR " is not mapped",
+				iopt_pages_index_va(pages, index));
 	pthread_mutex_lock(&pages->mutex);
+	if (pages->type == IOPT_ADDRESS_FILE && !pages->kva) {
+		rc = pages_map_file(pages);
+		if (rc) {
+			pthread_mutex_unlock(&pages->mutex);
+			return rc;
+		}
+	}
 	acc = find_access(pages, index, last_index);
 	if (acc) {
 		acc->users++;
@@ -454,6 +553,28 @@ uint64_t pin_ledger_refs(uintptr_t va)
 	     node; node = itree_iter_next(node, page, page + PAGE_SIZE - 1))
 		refs++;
 	pthread_mutex_unlock(&pin_lock);
+	return refs;
+}
+
+uint64_t pin_ledger_refs_identity(uintptr_t va)
+{
+	struct mem_identity mi = {};
+	const struct mem_vma *vma;
+	struct file_view *view;
+	uint64_t refs = pin_ledger_refs(va), off;
+
+	vma = mem_identity_vma(&mi, va);
+	if (!vma || !vma->shared || !vma->ino)
+		return refs;
+	off = vma->offset + (va - vma->start);
+	pthread_mutex_lock(&file_views_lock);
+	cds_list_for_each_entry(view, &file_views, node)
+		if (view->dev == vma->dev && view->ino == vma->ino &&
+		    off >= view->offset && off - view->offset < view->bytes &&
+		    view->kva + (off - view->offset) != va)
+			refs += pin_ledger_refs(view->kva +
+						(off - view->offset));
+	pthread_mutex_unlock(&file_views_lock);
 	return refs;
 }
 

@@ -48,6 +48,7 @@ struct iopt_pages {
 		uint64_t start;  /* FILE: file offset of the first page */
 	};
 	int fd;                  /* FILE: our duplicate, else -1 */
+	void *kva;               /* FILE: our mapping of it, once pinned */
 	uint64_t npages;
 	bool writable;
 	enum iopt_account_mode account_mode;
@@ -91,11 +92,18 @@ int iopt_pages_add_access(struct iopt_pages *pages, uint64_t index,
 void iopt_pages_remove_access(struct iopt_pages *pages, uint64_t index,
 			      uint64_t last_index);
 
-/* the host address of page @index (USER pages only) */
+/*
+ * The host address of page @index: user memory is its own address; a file
+ * is mapped (MAP_SHARED, so the page cache is shared with every other user
+ * of the file) the first time something pins it: iopt_pages_add_access()
+ * does that.
+ */
 static inline uintptr_t iopt_pages_index_va(const struct iopt_pages *pages,
 					    uint64_t index)
 {
-	return (uintptr_t)pages->uptr + index * PAGE_SIZE;
+	return (uintptr_t)(pages->type == IOPT_ADDRESS_USER ? pages->uptr :
+							      pages->kva) +
+	       index * PAGE_SIZE;
 }
 
 /* pin the pages of [va, va + npages * PAGE_SIZE), charging them per @mode;
@@ -115,6 +123,8 @@ enum iopt_account_mode pin_ledger_effective_mode(enum iopt_account_mode mode);
 
 /* how many pins cover the page at @va */
 uint64_t pin_ledger_refs(uintptr_t va);
+/* the same, counting pins taken through any mapping of the same file page */
+uint64_t pin_ledger_refs_identity(uintptr_t va);
 
 /* pages charged so far in @mode (for tests and the state dump) */
 uint64_t pin_ledger_charged(enum iopt_account_mode mode);

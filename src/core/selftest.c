@@ -3,16 +3,17 @@
  * IOMMU_TEST_CMD: the kernel selftest's private command (its
  * CONFIG_IOMMUFD_TEST hook), served so that the unmodified selftest can run.
  *
- * Served now: ADD_RESERVED (reserve IOVA in an IOAS), MD_CHECK_REFS (each
+ * Served here: ADD_RESERVED (reserve IOVA in an IOAS), MD_CHECK_REFS (each
  * page of a user range has exactly the given number of pins: the selftest
  * calls it in every teardown), SET_TEMP_MEMORY_LIMIT (the page budget of an
- * access's pinned-page store). MOCK_DOMAIN(_FLAGS) and MOCK_DOMAIN_REPLACE
- * check their arguments and look their objects up (ENOENT when missing) but
- * cannot make mock devices yet (EOPNOTSUPP). CREATE_ACCESS, ACCESS_PAGES,
+ * access's pinned-page store). Mock devices and the ops that look inside
+ * mock domains (MOCK_DOMAIN(_FLAGS), MOCK_DOMAIN_REPLACE, MD_CHECK_MAP,
+ * DIRTY) live in selftest_mock.c. CREATE_ACCESS, ACCESS_PAGES,
  * DESTROY_ACCESS_PAGES, ACCESS_RW and ACCESS_REPLACE_IOAS drive the access
  * API (access.c) through an access fd, as the kernel's selftest driver
- * does. Other ops that need mock domains or devices are answered as the
- * kernel answers an op it does not know: EOPNOTSUPP.
+ * does. The nested-domain, vIOMMU, PASID and fault ops belong to the
+ * nesting work and are answered as the kernel answers an op it does not
+ * know: EOPNOTSUPP.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +30,7 @@
 #include "util/overflow.h"
 #include "util/page.h"
 #include "util/alloc.h"
+#include "util/mem_identity.h"
 #include "util/uaccess.h"
 #include "front/file.h"
 
@@ -76,7 +78,7 @@ static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd,
 		if (copy_from_user(&probe, (void *)va, 1))
 			return uio_fail(-EFAULT, "no page at 0x%lx",
 					(unsigned long)va);
-		count = pin_ledger_refs(va);
+		count = pin_ledger_refs_identity(va);
 		if (count != refs)
 			return uio_fail(-EIO,
 					"page 0x%lx has %" PRIu64
@@ -84,39 +86,6 @@ static int iommufd_test_md_check_refs(struct iommufd_ucmd *ucmd,
 					(unsigned long)va, count, refs);
 	}
 	return 0;
-}
-
-/*
- * MOCK_DOMAIN(_FLAGS): make a mock device and attach it to cmd->id. Mock
- * devices arrive with the hardware models; until then the flags are checked
- * and the page table looked up as the kernel does (ENOENT for a missing
- * one), and an existing one is answered with EOPNOTSUPP.
- */
-static int iommufd_test_mock_domain(struct iommufd_ucmd *ucmd, uint32_t pt_id,
-				    uint32_t dev_flags)
-{
-	struct iommufd_object *pt_obj;
-
-	if (dev_flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_PASID))
-		return uio_fail(-EINVAL, "dev_flags 0x%x unknown", dev_flags);
-	pt_obj = iommufd_get_object(ucmd->ictx, pt_id, IOMMUFD_OBJ_ANY);
-	if (IS_ERR(pt_obj))
-		return PTR_ERR(pt_obj);
-	iommufd_put_object(ucmd->ictx, pt_obj);
-	return uio_fail(-EOPNOTSUPP, "mock devices are not served yet");
-}
-
-/* MOCK_DOMAIN_REPLACE: cmd->id names a mock device; none can exist yet. */
-static int iommufd_test_mock_domain_replace(struct iommufd_ucmd *ucmd,
-					    uint32_t stdev_id)
-{
-	struct iommufd_object *obj;
-
-	obj = iommufd_get_object(ucmd->ictx, stdev_id, IOMMUFD_OBJ_SELFTEST);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	iommufd_put_object(ucmd->ictx, obj);
-	return uio_fail(-EOPNOTSUPP, "mock devices are not served yet");
 }
 
 /* ---- the selftest's access: an object behind its own fd ---- */
@@ -301,8 +270,10 @@ static int iommufd_test_access_item_destroy(uint32_t access_fd,
 /* every pinned page is the page the caller's pointer reaches */
 static int check_pages(uintptr_t uptr, const uintptr_t *va, size_t npages)
 {
+	struct mem_identity mi = {};
+
 	for (; npages; npages--, va++, uptr += PAGE_SIZE)
-		if (*va != uptr)
+		if (!mem_identity_same(&mi, *va, uptr))
 			return uio_fail(-EBADE,
 					"page at 0x%lx is not the pinned page 0x%lx",
 					(unsigned long)uptr,
@@ -439,7 +410,22 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 		return iommufd_test_mock_domain(ucmd, cmd->id,
 						cmd->mock_domain_flags.dev_flags);
 	case IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE:
-		return iommufd_test_mock_domain_replace(ucmd, cmd->id);
+		return iommufd_test_mock_domain_replace(
+			ucmd, cmd->id, cmd->mock_domain_replace.pt_id);
+	case IOMMU_TEST_OP_MD_CHECK_MAP:
+		return iommufd_test_md_check_pa(ucmd, cmd->id,
+						cmd->check_map.iova,
+						cmd->check_map.length,
+						cmd->check_map.uptr);
+	case IOMMU_TEST_OP_DEV_CHECK_CACHE:
+		return iommufd_test_dev_check_cache(ucmd, cmd->id,
+						    cmd->check_dev_cache.id,
+						    cmd->check_dev_cache.cache);
+	case IOMMU_TEST_OP_DIRTY:
+		return iommufd_test_dirty(ucmd, cmd->id, cmd->dirty.iova,
+					  cmd->dirty.length,
+					  cmd->dirty.page_size,
+					  cmd->dirty.uptr);
 	case IOMMU_TEST_OP_CREATE_ACCESS:
 		return iommufd_test_create_access(ucmd, cmd->id,
 						  cmd->create_access.flags);

@@ -50,7 +50,7 @@ void pt_stats(struct pt_table *t, struct pt_stats *s)
 	stats_level(t, t->root, top_level(t), s);
 	pt_pool_stats(t->pool, &ps);
 	pthread_mutex_unlock(&t->lock);
-	s->table_bytes = s->table_pages * PT_POOL_PAGE_SIZE;
+	s->table_bytes = s->table_pages << pt_fmt_table_lg2(t->fmt);
 	s->pool_pages_used = ps.pages_used;
 	s->pool_pages_deferred = ps.pages_deferred;
 	s->pool_pages_free = ps.pages_free;

@@ -7,8 +7,15 @@
  * the leaf and an atomic compare-and-swap that moves a tracked clean leaf
  * to dirty (the format's dirty masks, pt.h). pt_read_and_clear_dirty() is
  * the harvest: under the writer lock it visits the leaves of a range,
- * reports dirty ones as maximal runs of IOVA and cleans them with one
- * atomic AND or OR each, so a concurrent pt_set_dirty() is never lost.
+ * reports dirty ones as maximal runs of IOVA and cleans each with one plain
+ * (atomic) store of the value it read, the dirty state flipped back. No
+ * locked read-modify-write (several times the cost of the whole visit of a
+ * leaf) is needed: writers are excluded by the lock, and the only lock-free
+ * writer, pt_set_dirty(), changes nothing but a clean leaf. So an entry
+ * read dirty stays exactly as read until the harvest's store, and a
+ * concurrent pt_set_dirty() is never lost: one that read the clean value
+ * before and lands after the store marks the leaf dirty again, for the
+ * next harvest.
  * Nothing records where dirty leaves are (the hardware formats have no
  * such summary bit), so the harvest reads every leaf: at level 0 in a
  * tight loop that tests the masks inline and calls no format code, which
@@ -70,13 +77,15 @@ static inline void dirty_report(struct dirty_op *op, uint64_t start,
 	op->run_last = last;
 }
 
-/* writers hold the lock; only pt_set_dirty() races, and only to set */
-static inline void dirty_clean(const struct dirty_op *op, uint64_t *ptep)
+/*
+ * @pte is what @ptep holds and it is dirty: under the lock nothing else can
+ * change it (see the top of the file), so a store cleans it. Relaxed: a
+ * reader that sees either value translates the same way.
+ */
+static inline void dirty_clean(uint64_t *ptep, uint64_t pte, uint64_t set,
+			       uint64_t clear)
 {
-	if (op->set)
-		__atomic_fetch_and(ptep, ~op->set, __ATOMIC_RELAXED);
-	if (op->clear)
-		__atomic_fetch_or(ptep, op->clear, __ATOMIC_RELAXED);
+	__atomic_store_n(ptep, (pte | clear) & ~set, __ATOMIC_RELAXED);
 }
 
 static void dirty_level0(struct dirty_op *op, uint64_t *table, uint64_t iova,
@@ -96,7 +105,7 @@ static void dirty_level0(struct dirty_op *op, uint64_t *table, uint64_t iova,
 		start = iova + ((uint64_t)i << granule_lg2);
 		dirty_report(op, start, start + PT_BIT(granule_lg2) - 1);
 		if (!op->no_clear)
-			dirty_clean(op, &table[idx + i]);
+			dirty_clean(&table[idx + i], pte, op->set, op->clear);
 	}
 }
 
@@ -123,7 +132,8 @@ static void dirty_level(struct dirty_op *op, uint64_t *table,
 				break;
 			dirty_report(op, iova, elast);
 			if (!op->no_clear)
-				dirty_clean(op, &table[idx]);
+				dirty_clean(&table[idx], pte, op->set,
+					    op->clear);
 			break;
 		case PT_ENTRY_TABLE:
 			dirty_level(op, child, level - 1, iova, elast);

@@ -13,7 +13,9 @@
  * process: table pages are ordinary memory (4 KiB, naturally aligned, from the
  * pool in pool.c) and a table entry holds the host address of the next table
  * page; a leaf holds the host address the IOVA translates to ("output
- * address", OA).
+ * address", OA). A table page is 4 KiB in every format, but the smallest
+ * page (the granule) need not be: the iommufd selftest's mock format maps
+ * 2 KiB pages with 4 KiB tables of 512 entries.
  *
  * Concurrency.
  *  - Writers (pt_map, pt_unmap, pt_read_and_clear_dirty, pt_trim, pt_stats)
@@ -40,13 +42,15 @@
  *    first, and does not call it inside a read-side critical section.
  *
  * Glossary (all sizes in log2, all ranges as [iova, last] or length):
- *  granule_lg2   log2 of the smallest page and of a table page: 12 (4 KiB).
+ *  granule_lg2   log2 of the smallest page: 12 (4 KiB); 11 for the mock.
  *  level_bits    log2 of the number of entries in a table: 9 (512 x 8 bytes).
+ *  table_lg2     log2 of a table page: level_bits + 3 = 12 (pt_fmt_table_lg2);
+ *                equal to granule_lg2 except in the mock format.
  *  level         0 is the level whose entries map granule pages; the top
  *                (root) table is at level levels - 1.
  *  levels        number of table levels the walk goes through (4 or 5 for
- *                x86-64, 3..5 for VT-d second stage, 1..6 for AMD v1, 3 or 4
- *                for ARM LPAE).
+ *                x86-64, 3..5 for VT-d second stage, 1..6 for AMD v1, 1..5
+ *                for the AMD v1 mock, 3 or 4 for ARM LPAE).
  *  shift         pt_level_shift(fmt, level) = granule_lg2 + level *
  *                level_bits: log2 of the IOVA span of one entry at a level.
  *  pgsize_lg2    log2 of a leaf's size; a leaf at level L maps 2^shift(L)
@@ -56,6 +60,9 @@
  *  va_lg2        IOVA width the table translates: min(64, granule_lg2 +
  *                levels * level_bits).
  *  oa_lg2        output address width the format can encode.
+ *  addr_shift    where an entry keeps its address: shifted left by this
+ *                many bits (0: at its own bit positions; 1 in the mock,
+ *                which stores OA / 2 KiB in AMD's bits 51:12).
  *  pte           one 64-bit table entry, leaf or table pointer. An entry is
  *                empty if and only if it is 0: the engine never writes a
  *                non-zero entry that is not present.
@@ -95,14 +102,14 @@ enum pt_entry_type {
  * Encoding functions are pure: no memory access, no state. The walker relies
  * on one property of every leaf encoding, the "linear OA" contract: for an
  * OA aligned to the leaf size at a level, make_leaf(oa + k * size) ==
- * make_leaf(oa) + k * size for as long as the OA stays below 2^oa_lg2 (the
- * OA is stored in place, at its own bit positions). This lets the walker
- * write a run of leaves with one encode and one add per entry. Likewise a
- * table pointer is the table's address plus attribute bits that depend on
- * the level only: make_table(pa, level) == pa | make_table(0, level), and
- * no leaf at that level has exactly those attribute bits. The walker
- * recognizes its own pointers with one mask and compare, and calls the
- * format only for leaves and anything unexpected.
+ * make_leaf(oa) + (k * size << addr_shift) for as long as the OA stays below
+ * 2^oa_lg2 (the OA is stored in place, or shifted as a whole). This lets
+ * the walker write a run of leaves with one encode and one add per entry.
+ * Likewise a table pointer is the table's address plus attribute bits that
+ * depend on the level only: make_table(pa, level) == (pa << addr_shift) |
+ * make_table(0, level), and no leaf at that level has exactly those
+ * attribute bits. The walker recognizes its own pointers with one mask and
+ * compare, and calls the format only for leaves and anything unexpected.
  *
  * Dirty state is data, not code, so that the harvest loop tests it inline:
  * a leaf is dirty iff (pte & dirty_mask) == dirty_match. Hardware (and
@@ -116,9 +123,10 @@ enum pt_entry_type {
 struct pt_format {
 	const char *name;
 	unsigned int min_levels, max_levels;
-	unsigned int granule_lg2; /* 12 */
-	unsigned int level_bits; /* 9 */
+	unsigned int granule_lg2; /* 12; 11 for the mock */
+	unsigned int level_bits; /* 9: a table page is 2^(level_bits + 3) */
 	unsigned int oa_lg2; /* output address width */
+	unsigned int addr_shift; /* entry address bits = address << this */
 	uint32_t leaf_levels; /* bit L: a leaf may be written at level L */
 	unsigned int prot_mask; /* PT_PROT_* bits the format encodes */
 	unsigned int features; /* PT_FMT_* */
@@ -144,6 +152,8 @@ struct pt_format {
 extern const struct pt_format pt_fmt_x86_64; /* VT-d first stage */
 extern const struct pt_format pt_fmt_vtd_ss; /* VT-d second stage */
 extern const struct pt_format pt_fmt_amdv1; /* AMD IOMMU v1 host */
+/* AMD v1 with 2 KiB pages: the iommufd selftest's mock IOMMU */
+extern const struct pt_format pt_fmt_amdv1_mock;
 extern const struct pt_format pt_fmt_arm_lpae_s1; /* ARMv8 LPAE stage 1 */
 extern const struct pt_format pt_fmt_arm_lpae_s2; /* ARMv8 LPAE stage 2 */
 
@@ -151,6 +161,12 @@ static inline unsigned int pt_level_shift(const struct pt_format *fmt,
 					  unsigned int level)
 {
 	return fmt->granule_lg2 + level * fmt->level_bits;
+}
+
+/* log2 of a table page's bytes: 2^level_bits entries of 8 bytes */
+static inline unsigned int pt_fmt_table_lg2(const struct pt_format *fmt)
+{
+	return fmt->level_bits + 3;
 }
 
 static inline unsigned int pt_fmt_va_lg2(const struct pt_format *fmt,

@@ -34,7 +34,11 @@
  * first (a leaf crossing either end would be split: refuse), then clears
  * leaves; a table whose span is wholly inside the range is unlinked in one
  * store and its subtree freed, counting its bytes without touching its
- * entries (a level-0 table's count is its number of 4 KiB leaves).
+ * entries (a level-0 table's count is its number of granule leaves).
+ *
+ * Sizes. Leaves are counted in granules (2^granule_lg2, 4 KiB but 2 KiB in
+ * the mock), table pages in pool pages (2^pt_fmt_table_lg2, always 4 KiB);
+ * the two are never mixed.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -59,8 +63,13 @@ struct pt_table *pt_alloc_flags(const struct pt_format *fmt,
 	    levels > PT_MAX_LEVELS || levels < 1 ||
 	    (flags & ~PT_ALLOC_DIRTY_TRACKING))
 		return ERR_PTR(-EINVAL);
-	/* the pool hands out 4 KiB pages of 8-byte entries */
-	if (fmt->level_bits + 3 != PT_POOL_PAGE_LG2)
+	/*
+	 * The pool hands out 4 KiB pages of 8-byte entries. The granule may
+	 * be smaller (the mock's 2 KiB), never larger than a table page; the
+	 * walker counts leaves in granules and tables in pool pages.
+	 */
+	if (pt_fmt_table_lg2(fmt) != PT_POOL_PAGE_LG2 ||
+	    fmt->granule_lg2 > PT_POOL_PAGE_LG2)
 		return ERR_PTR(-EINVAL);
 
 	t = uio_zalloc(sizeof(*t));
@@ -73,7 +82,11 @@ struct pt_table *pt_alloc_flags(const struct pt_format *fmt,
 	t->pgsize_bitmap = pt_fmt_pgsize_bitmap(fmt, levels);
 	if (flags & PT_ALLOC_DIRTY_TRACKING)
 		t->dirty_enable = fmt->dirty_enable;
-	/* pt_format: a table pointer is the address plus per-level bits */
+	/*
+	 * pt_format: a table pointer is the (shifted) address plus per-level
+	 * bits; the mask covers where a table page's address can be.
+	 */
+	t->addr_shift = fmt->addr_shift;
 	t->table_addr_mask = fmt->make_table(PT_GENMASK(63, PT_POOL_PAGE_LG2),
 					     levels > 1 ? 1 : 0) &
 			     ~fmt->make_table(0, levels > 1 ? 1 : 0);
@@ -182,7 +195,7 @@ static uint64_t free_subtree(struct pt_table *t, uint64_t *table,
 	return bytes;
 }
 
-/* level 0: every non-zero entry is a 4 KiB leaf wholly inside the range */
+/* level 0: every non-zero entry is a granule leaf wholly inside the range */
 static uint64_t unmap_level0(struct pt_table *t, uint64_t *table, uint64_t iova,
 			     uint64_t last)
 {
@@ -324,6 +337,8 @@ static int map_leaves(struct map_op *op, uint64_t *table, unsigned int idx,
 		      unsigned int level, uint64_t iova, unsigned int n)
 {
 	unsigned int shift = pt_level_shift(op->fmt, level);
+	/* linear OA: the next leaf's entry is one page size further */
+	unsigned int step_lg2 = shift + op->t->addr_shift;
 	uint64_t pte = leaf_template(op, iova + op->oa_off, level);
 	uint64_t *ptep = &table[idx];
 	unsigned int i;
@@ -336,7 +351,7 @@ static int map_leaves(struct map_op *op, uint64_t *table, unsigned int idx,
 			op->failed_at = iova + ((uint64_t)i << shift);
 			return -EEXIST;
 		}
-		pte_write(&ptep[i], pte + ((uint64_t)i << shift));
+		pte_write(&ptep[i], pte + ((uint64_t)i << step_lg2));
 	}
 	*pt_pool_used(table) += n;
 	if (level)
@@ -374,7 +389,7 @@ static int map_descend(struct map_op *op, uint64_t *table, unsigned int idx,
 			op->failed_at = iova;
 			return -ENOMEM;
 		}
-		pte_write(ptep, (uintptr_t)child | op->t->table_attr[level]);
+		pte_write(ptep, table_pte(op->t, child, level));
 		(*pt_pool_used(table))++;
 	} else if (type != PT_ENTRY_TABLE) {
 		op->failed_at = iova;

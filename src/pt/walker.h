@@ -30,8 +30,9 @@ struct pt_table {
 	unsigned int flags;
 	uint64_t pgsize_bitmap;
 	uint64_t dirty_enable; /* fmt->dirty_enable if tracking, else 0 */
-	/* the walker's own table pointers: pa | table_attr[level] */
+	/* own table pointers: (pa << addr_shift) | table_attr[level] */
 	uint64_t table_addr_mask;
+	unsigned int addr_shift; /* fmt->addr_shift */
 	uint64_t table_attr[PT_MAX_LEVELS];
 	pthread_mutex_t lock; /* writers; protects the pool and the counts */
 	uint64_t nr_huge; /* leaves above level 0 (under the lock) */
@@ -57,10 +58,10 @@ static inline void pte_write(uint64_t *ptep, uint64_t pte)
 }
 
 /*
- * Decode an entry. Every format writes a table pointer as pa | attributes
- * of the level, so the walker recognizes its own pointers inline (one mask
- * and compare, no call); anything else, including a pointer whose ignored
- * bits hardware changed, is decoded by the format.
+ * Decode an entry. Every format writes a table pointer as (pa <<
+ * addr_shift) | attributes of the level, so the walker recognizes its own
+ * pointers inline (one mask and compare, no call); anything else, including
+ * a pointer whose ignored bits hardware changed, is decoded by the format.
  */
 static inline enum pt_entry_type decode(const struct pt_table *t, uint64_t pte,
 					unsigned int level, uint64_t **child)
@@ -70,7 +71,8 @@ static inline enum pt_entry_type decode(const struct pt_table *t, uint64_t pte,
 	if (!pte)
 		return PT_ENTRY_EMPTY;
 	if ((pte & ~t->table_addr_mask) == t->table_attr[level]) {
-		*child = (uint64_t *)(uintptr_t)(pte & t->table_addr_mask);
+		*child = (uint64_t *)(uintptr_t)((pte & t->table_addr_mask) >>
+						 t->addr_shift);
 		return PT_ENTRY_TABLE;
 	}
 	type = t->fmt->entry_type(pte, level);
@@ -91,6 +93,14 @@ static inline unsigned int pte_index(const struct pt_format *fmt, uint64_t iova,
 				     unsigned int level)
 {
 	return (iova >> pt_level_shift(fmt, level)) & (nr_entries(fmt) - 1);
+}
+
+/* the entry the walker writes to link @table at @level */
+static inline uint64_t table_pte(const struct pt_table *t,
+				 const uint64_t *table, unsigned int level)
+{
+	return ((uint64_t)(uintptr_t)table << t->addr_shift) |
+	       t->table_attr[level];
 }
 
 static inline unsigned int top_level(const struct pt_table *t)

@@ -177,3 +177,16 @@ __no_sanitize_uaccess int user_range_is_zero(const void *usrc, size_t n)
 	uaccess_jmp = NULL;
 	return nonzero;
 }
+
+int clear_user(void *udst, size_t n)
+{
+	static const char zeroes[4096];
+	size_t chunk;
+
+	for (; n; n -= chunk, udst = (char *)udst + chunk) {
+		chunk = n < sizeof(zeroes) ? n : sizeof(zeroes);
+		if (copy_to_user(udst, zeroes, chunk))
+			return -EFAULT;
+	}
+	return 0;
+}

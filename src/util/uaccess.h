@@ -26,6 +26,8 @@ void uaccess_init(void);
 /* 0 or -EFAULT; on -EFAULT the destination may be partly written */
 int copy_from_user(void *dst, const void *usrc, size_t n);
 int copy_to_user(void *udst, const void *src, size_t n);
+/* write @n zero bytes to user memory; 0 or -EFAULT */
+int clear_user(void *udst, size_t n);
 
 /* 0 if every byte of [usrc, usrc + n) reads as zero, 1 if one does not,
  * -EFAULT if the range cannot be read */

@@ -184,6 +184,96 @@ static void scenario_vfio_type1(int fd)
 	uiommufd_ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
 }
 
+static long test_cmd(int fd, struct iommu_test_cmd *cmd)
+{
+	cmd->size = sizeof(*cmd);
+	return uiommufd_ioctl(fd, IOMMU_TEST_CMD, cmd);
+}
+
+/* mock devices, automatic and user HWPTs, replace, dirty tracking */
+static void scenario_mock_domain(int fd)
+{
+	uint32_t a = ioas_alloc(fd), b = ioas_alloc(fd);
+	struct iommu_test_cmd mock = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+		.id = a,
+	};
+	struct iommu_test_cmd mock2 = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+		.id = b,
+	};
+	struct iommu_ioas_map_file map_file = {
+		.size = sizeof(map_file),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE |
+			 IOMMU_IOAS_MAP_FIXED_IOVA,
+		.ioas_id = a,
+		.fd = memfd,
+		.length = 16 * 4096,
+		.iova = MOCK_APERTURE_START + 0x100000,
+	};
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc),
+		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+		.pt_id = a,
+	};
+	struct iommu_hwpt_set_dirty_tracking track = {
+		.size = sizeof(track),
+		.flags = IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
+	};
+	uint64_t bits = 0x8421;
+	struct iommu_test_cmd dirty = {
+		.op = IOMMU_TEST_OP_DIRTY,
+		.dirty = { .iova = MOCK_APERTURE_START, .length = 16 * 4096,
+			   .page_size = 4096, .uptr = (uintptr_t)&bits },
+	};
+	uint64_t out_bits = 0;
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get),
+		.iova = MOCK_APERTURE_START,
+		.length = 16 * 4096,
+		.page_size = 4096,
+		.data = (uintptr_t)&out_bits,
+	};
+	struct iommu_ioas_copy copy = {
+		.size = sizeof(copy),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_FIXED_IOVA,
+		.src_ioas_id = a,
+		.src_iova = MOCK_APERTURE_START,
+		.length = 8 * 4096,
+		.dst_iova = MOCK_APERTURE_START,
+	};
+	struct iommu_test_cmd replace = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+	};
+	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+
+	map_at(fd, a, buf, 16 * 4096, MOCK_APERTURE_START, true);
+	if (test_cmd(fd, &mock))
+		return;
+	uiommufd_ioctl(fd, IOMMU_IOAS_MAP_FILE, &map_file);
+	alloc.dev_id = mock.mock_domain.out_idev_id;
+	if (!uiommufd_ioctl(fd, IOMMU_HWPT_ALLOC, &alloc)) {
+		replace.id = mock.mock_domain.out_stdev_id;
+		replace.mock_domain_replace.pt_id = alloc.out_hwpt_id;
+		test_cmd(fd, &replace);
+		track.hwpt_id = alloc.out_hwpt_id;
+		uiommufd_ioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &track);
+		dirty.id = alloc.out_hwpt_id;
+		test_cmd(fd, &dirty);
+		get.hwpt_id = alloc.out_hwpt_id;
+		uiommufd_ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get);
+	}
+	if (!test_cmd(fd, &mock2)) {
+		copy.dst_ioas_id = b;
+		uiommufd_ioctl(fd, IOMMU_IOAS_COPY, &copy);
+	}
+	replace.id = mock.mock_domain.out_stdev_id;
+	replace.mock_domain_replace.pt_id = a;
+	test_cmd(fd, &replace);
+	destroy.id = mock.mock_domain.out_stdev_id;
+	uiommufd_ioctl(fd, IOMMU_DESTROY, &destroy);
+}
+
 /* After an injected failure the context must still work as usual. */
 static int check_consistent(int fd)
 {
@@ -193,7 +283,7 @@ static int check_consistent(int fd)
 		.length = UINT64_MAX,
 	};
 	struct iommu_destroy destroy = { .size = sizeof(destroy) };
-	uint32_t a = ioas_alloc(fd), id;
+	uint32_t a = ioas_alloc(fd), id, round, busy = 0;
 
 	if (!a) {
 		fprintf(stderr, "IOAS_ALLOC fails after the injection\n");
@@ -209,19 +299,32 @@ static int check_consistent(int fd)
 		fprintf(stderr, "UNMAP-all is inconsistent after the injection\n");
 		return -1;
 	}
-	/* every object left over must be destroyable: nothing holds them */
-	for (id = 1; id < 64; id++) {
-		long rc;
+	/*
+	 * every object left over must be destroyable once the objects that
+	 * hold it are gone (a device holds its HWPT, a HWPT its IOAS): a few
+	 * rounds in id order must empty the context
+	 */
+	for (round = 0; round < 8; round++) {
+		busy = 0;
+		for (id = 1; id < 64; id++) {
+			long rc;
 
-		destroy.id = id;
-		rc = uiommufd_ioctl(fd, IOMMU_DESTROY, &destroy);
-		if (rc && rc != -ENOENT) {
-			fprintf(stderr, "DESTROY %u: %ld (%s)\n", id, rc,
-				uiommufd_last_reason());
-			return -1;
+			destroy.id = id;
+			rc = uiommufd_ioctl(fd, IOMMU_DESTROY, &destroy);
+			if (rc == -EBUSY)
+				busy++;
+			else if (rc && rc != -ENOENT) {
+				fprintf(stderr, "DESTROY %u: %ld (%s)\n", id, rc,
+					uiommufd_last_reason());
+				return -1;
+			}
 		}
+		if (!busy)
+			return 0;
 	}
-	return 0;
+	fprintf(stderr, "%u objects stay busy: %s\n", busy,
+		uiommufd_last_reason());
+	return -1;
 }
 
 static int sweep(const char *name, void (*scenario)(int fd))
@@ -244,6 +347,23 @@ static int sweep(const char *name, void (*scenario)(int fd))
 			return 1;
 		}
 		uiommufd_close(fd);
+		/* closing the context left nothing pinned */
+		fd = uiommufd_open(O_CLOEXEC);
+		if (fd >= 0) {
+			struct iommu_test_cmd refs = {
+				.op = IOMMU_TEST_OP_MD_CHECK_REFS,
+				.check_refs = { .length = buf_len,
+						.uptr = (uintptr_t)buf },
+			};
+
+			if (test_cmd(fd, &refs)) {
+				fprintf(stderr,
+					"%s: pages still pinned after close (point %lu): %s\n",
+					name, n, uiommufd_last_reason());
+				return 1;
+			}
+			uiommufd_close(fd);
+		}
 		if (!hit) {
 			printf("%s: %lu failure points swept\n", name, n - 1);
 			return n > 1 ? 0 : 1;
@@ -262,10 +382,12 @@ int main(void)
 	memfd = memfd_create("fail-nth", MFD_CLOEXEC);
 	if (buf == MAP_FAILED || memfd < 0 || ftruncate(memfd, buf_len))
 		return 1;
+	memset(buf, 0, buf_len);
 	rc |= sweep("map_copy_unmap", scenario_map_copy_unmap);
 	rc |= sweep("map_file_destroy", scenario_map_file_and_destroy);
 	rc |= sweep("ranges_options", scenario_ranges);
 	rc |= sweep("vfio_type1", scenario_vfio_type1);
+	rc |= sweep("mock_domain", scenario_mock_domain);
 	close(memfd);
 	munmap(buf, buf_len);
 	return rc;

@@ -34,6 +34,7 @@ static const struct pt_format *const pt_test_formats[] = {
 	&pt_fmt_x86_64,
 	&pt_fmt_vtd_ss,
 	&pt_fmt_amdv1,
+	&pt_fmt_amdv1_mock,
 	&pt_fmt_arm_lpae_s1,
 	&pt_fmt_arm_lpae_s2,
 };
@@ -147,6 +148,20 @@ static inline struct pt_table *pt_test_alloc(const struct pt_test_cfg *c,
 
 	assert_false(IS_ERR_OR_NULL(t));
 	return t;
+}
+
+/*
+ * The formats' smallest page (4 KiB; 2 KiB in the mock) and their level-1
+ * page (2 MiB; 1 MiB in the mock): tests size their layouts in these.
+ */
+static inline unsigned int pt_test_page_lg2(const struct pt_format *fmt)
+{
+	return fmt->granule_lg2;
+}
+
+static inline unsigned int pt_test_huge_lg2(const struct pt_format *fmt)
+{
+	return pt_level_shift(fmt, 1);
 }
 
 /* the level whose entries have size 2^lg2 */

@@ -1,23 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Lock-free lookups against a concurrent writer, on every format at every
- * level count with at least 64 MiB of IOVA space.
+ * level count with room for the window.
  *
- * One writer maps and unmaps 2 MiB chunks of a 64 MiB window in random
- * ways: one 2 MiB leaf, 512 4 KiB leaves, or half of them; it unmaps a
- * chunk whole (its leaf table goes as a subtree) or in four pieces (the
- * table empties entry by entry). Every mapping
- * uses the same function, oa = OA_BASE + iova, so every translation a
- * reader can legitimately see is known. Switching a chunk between a 2 MiB
- * leaf and 4 KiB leaves frees and allocates leaf tables all the time, so a
- * page reused before its grace period would hand a reader entries of some
- * other chunk (a wrong output address) or zeroes in the middle of a table.
- * Two readers, registered with urcu-memb, translate random IOVAs under the
- * read lock and check that every result is either "not present" or the
- * right address with the right prot; they also mark leaves dirty, which
- * must never leave a stray bit that makes a later map fail with -EEXIST.
- * The writer also harvests dirty bits now and then. Fixed seeds; the
- * interleaving is the machine's.
+ * One writer maps and unmaps chunks of a window of 32 chunks in random ways; a
+ * chunk is one level-1 leaf's span (2 MiB; 1 MiB in the mock): one level-1
+ * leaf, 512 smallest leaves, or half of them; it unmaps a chunk whole (its
+ * leaf table goes as a subtree) or in four pieces (the table empties entry by
+ * entry). Every mapping uses the same function, oa = OA_BASE + iova, so every
+ * translation a reader can legitimately see is known. Switching a chunk
+ * between a level-1 leaf and smallest leaves frees and allocates leaf tables
+ * all the time, so a page reused before its grace period would hand a reader
+ * entries of some other chunk (a wrong output address) or zeroes in the middle
+ * of a table. Two readers, registered with urcu-memb, translate random IOVAs
+ * under the read lock and check that every result is either "not present" or
+ * the right address with the right prot; they also mark leaves dirty, which
+ * must never leave a stray bit that makes a later map fail with -EEXIST. The
+ * writer also harvests dirty bits now and then. Fixed seeds; the interleaving
+ * is the machine's.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -27,13 +27,14 @@
 #include "pt_test.h"
 
 #define CHUNKS 32
-#define CHUNK_LG2 21
 #define OPS 20000
 #define OA_BASE (1ULL << 40)
 
 struct shared {
 	struct pt_table *t;
 	unsigned int want_prot;
+	unsigned int chunk_lg2; /* a level-1 leaf's span */
+	unsigned int page_lg2; /* the smallest page */
 	atomic_bool stop;
 	atomic_uint started;
 	atomic_ulong lookups, hits, bad;
@@ -54,7 +55,7 @@ static void *reader_main(void *arg)
 	urcu_memb_register_thread();
 	atomic_fetch_add(&sh->started, 1);
 	while (!atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
-		uint64_t iova = rnd_below(&r->seed, CHUNKS << CHUNK_LG2) &
+		uint64_t iova = rnd_below(&r->seed, CHUNKS << sh->chunk_lg2) &
 				~7ULL;
 		uint64_t oa;
 		unsigned int prot;
@@ -99,7 +100,9 @@ static void test_concurrent(void **state)
 	unsigned int i;
 	int op;
 
-	if (pt_fmt_va_lg2(c->fmt, c->levels) < 27)
+	sh.chunk_lg2 = pt_test_huge_lg2(c->fmt);
+	sh.page_lg2 = pt_test_page_lg2(c->fmt);
+	if (pt_fmt_va_lg2(c->fmt, c->levels) < sh.chunk_lg2 + 6)
 		skip();
 	sh.t = pt_test_alloc(c, PT_ALLOC_DIRTY_TRACKING);
 	all = pt_table_pgsize_bitmap(sh.t);
@@ -116,8 +119,8 @@ static void test_concurrent(void **state)
 		sched_yield();
 	for (op = 0; op < OPS; op++) {
 		unsigned int k = rnd_below(&seed, CHUNKS);
-		uint64_t iova = (uint64_t)k << CHUNK_LG2;
-		uint64_t len = 1ULL << CHUNK_LG2;
+		uint64_t iova = (uint64_t)k << sh.chunk_lg2;
+		uint64_t len = 1ULL << sh.chunk_lg2;
 
 		if (chunk_bytes[k] && (chunk_huge[k] || rnd_below(&seed, 2))) {
 			/* whole: the leaf table goes as a subtree */
@@ -141,10 +144,10 @@ static void test_concurrent(void **state)
 				chunk_huge[k] = all & len;
 				break;
 			case 1:
-				bitmap = 1ULL << 12;
+				bitmap = 1ULL << sh.page_lg2;
 				break;
 			case 2:
-				bitmap = 1ULL << 12;
+				bitmap = 1ULL << sh.page_lg2;
 				len /= 2;
 				break;
 			}
@@ -155,8 +158,9 @@ static void test_concurrent(void **state)
 		}
 		if (op % 500 == 499)
 			assert_int_equal(pt_read_and_clear_dirty(
-						 sh.t, 0, CHUNKS << CHUNK_LG2,
-						 0, nop_record, &harvested),
+						 sh.t, 0,
+						 CHUNKS << sh.chunk_lg2, 0,
+						 nop_record, &harvested),
 					 0);
 	}
 	atomic_store(&sh.stop, true);
@@ -178,7 +182,7 @@ static void test_concurrent(void **state)
 			total += chunk_bytes[i];
 		assert_int_equal(s.mapped_bytes, total);
 	}
-	assert_int_equal(pt_unmap(sh.t, 0, CHUNKS << CHUNK_LG2),
+	assert_int_equal(pt_unmap(sh.t, 0, CHUNKS << sh.chunk_lg2),
 			 s.mapped_bytes);
 	pt_test_quiesce(sh.t, &s);
 	assert_int_equal(s.table_pages, 1);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Dirty tracking on every format at every level count, against a model:
- * writable 4 KiB pages, read-only pages and (where the IOVA space allows)
- * 2 MiB leaves are mapped clean; pt_set_dirty() marks random leaves (and
+ * writable smallest pages, read-only pages and (where the IOVA space allows)
+ * level-1 leaves are mapped clean; pt_set_dirty() marks random leaves (and
  * unmapped IOVAs, which must stay harmless); harvests with and without
  * PT_DIRTY_NO_CLEAR, over the whole space and over sub-ranges that cut huge
  * leaves, must report exactly the model's dirty pages as maximal runs in
@@ -16,12 +16,20 @@
 
 #include "pt_test.h"
 
-#define PAGE_LG2 12
+/*
+ * The model counts pages of the format's granule (4 KiB; 2 KiB in the
+ * mock); its huge leaves are level-1 leaves, 512 pages in every format.
+ * Sizes below are for 4 KiB pages.
+ */
 #define NPAGES 4096u /* 16 MiB of model */
-#define RW_PAGES 1024u /* [0, 4 MiB): writable 4 KiB pages */
-#define RO_FIRST 1024u /* [4 MiB, 4.25 MiB): read-only 4 KiB pages */
+#define RW_PAGES 1024u /* [0, 4 MiB): writable small pages */
+#define RO_FIRST 1024u /* [4 MiB, 4.25 MiB): read-only small pages */
 #define RO_PAGES 64u
 #define HUGE_FIRST 2048u /* [8 MiB, 16 MiB): 2 MiB leaves, if possible */
+#define HUGE_PAGES 512u
+
+/* set per test case: the format's granule */
+static unsigned int page_lg2;
 
 struct harvest {
 	uint8_t dirty[NPAGES];
@@ -36,15 +44,15 @@ static void record(void *arg, uint64_t iova, uint64_t length)
 	uint64_t i;
 
 	assert_true(length > 0);
-	assert_int_equal(iova & 4095, 0);
-	assert_int_equal(length & 4095, 0);
+	assert_int_equal(iova & ((1ULL << page_lg2) - 1), 0);
+	assert_int_equal(length & ((1ULL << page_lg2) - 1), 0);
 	/* runs are maximal and in increasing order */
 	if (h->any)
 		assert_true(iova > h->last_end);
 	h->any = true;
 	h->last_end = iova + length;
 	h->calls++;
-	for (i = iova >> PAGE_LG2; i < (iova + length) >> PAGE_LG2; i++) {
+	for (i = iova >> page_lg2; i < (iova + length) >> page_lg2; i++) {
 		assert_true(i < NPAGES);
 		assert_int_equal(h->dirty[i], 0);
 		h->dirty[i] = 1;
@@ -54,19 +62,20 @@ static void record(void *arg, uint64_t iova, uint64_t length)
 struct ctx {
 	const struct pt_test_cfg *c;
 	struct pt_table *t;
-	bool huge; /* the 2 MiB region exists */
+	bool huge; /* the region of level-1 leaves exists */
 	uint8_t model[NPAGES]; /* per page: its leaf is dirty */
 	uint64_t seed;
 };
 
 static uint32_t leaf_first(const struct ctx *x, uint32_t page)
 {
-	return (x->huge && page >= HUGE_FIRST) ? page & ~511u : page;
+	return (x->huge && page >= HUGE_FIRST) ? page & ~(HUGE_PAGES - 1)
+					       : page;
 }
 
 static uint32_t leaf_pages(const struct ctx *x, uint32_t page)
 {
-	return (x->huge && page >= HUGE_FIRST) ? 512 : 1;
+	return (x->huge && page >= HUGE_FIRST) ? HUGE_PAGES : 1;
 }
 
 static void harvest(struct ctx *x, uint32_t first, uint32_t n,
@@ -76,9 +85,9 @@ static void harvest(struct ctx *x, uint32_t first, uint32_t n,
 	uint32_t i;
 
 	memset(&h, 0, sizeof(h));
-	assert_int_equal(pt_read_and_clear_dirty(x->t, (uint64_t)first << 12,
-						 (uint64_t)n << 12, flags,
-						 record, &h),
+	assert_int_equal(pt_read_and_clear_dirty(
+				 x->t, (uint64_t)first << page_lg2,
+				 (uint64_t)n << page_lg2, flags, record, &h),
 			 0);
 	for (i = 0; i < NPAGES; i++) {
 		bool in = i >= first && i < first + n;
@@ -100,7 +109,7 @@ static void mark(struct ctx *x, uint32_t page)
 {
 	uint32_t lf = leaf_first(x, page), j;
 
-	pt_set_dirty(x->t, ((uint64_t)page << 12) + 8);
+	pt_set_dirty(x->t, ((uint64_t)page << page_lg2) + 8);
 	for (j = lf; j < lf + leaf_pages(x, page); j++)
 		x->model[j] = 1;
 }
@@ -140,31 +149,36 @@ static void test_dirty(void **state)
 
 	assert_non_null(x);
 	x->c = c;
-	x->seed = 0xd1e7ULL * c->levels + c->fmt->oa_lg2;
+	x->seed = 0xd1e7ULL * c->levels + c->fmt->oa_lg2 + c->fmt->granule_lg2;
+	page_lg2 = pt_test_page_lg2(c->fmt);
 	x->t = pt_test_alloc(c, PT_ALLOC_DIRTY_TRACKING);
-	if (pt_table_va_lg2(x->t) < 24) {
-		/* AMD 1 level: 2 MiB of IOVA, 4 KiB pages only */
+	if (pt_table_va_lg2(x->t) < page_lg2 + 12) {
+		/* AMD 1 level: 2 MiB (mock: 1 MiB) of IOVA, smallest pages */
 		pt_free(x->t);
 		free(x);
 		skip();
 	}
-	x->huge = pt_table_pgsize_bitmap(x->t) & (1ULL << 21);
+	x->huge = pt_table_pgsize_bitmap(x->t) &
+		  (1ULL << pt_test_huge_lg2(c->fmt));
 
-	assert_int_equal(
-		pt_map(x->t, 0, 1ULL << 32, RW_PAGES << 12, rw, 1ULL << 12), 0);
-	assert_int_equal(pt_map(x->t, RO_FIRST << 12, 1ULL << 33,
-				RO_PAGES << 12, PT_PROT_READ, 1ULL << 12),
+	assert_int_equal(pt_map(x->t, 0, 1ULL << 32, RW_PAGES << page_lg2, rw,
+				1ULL << page_lg2),
+			 0);
+	assert_int_equal(pt_map(x->t, RO_FIRST << page_lg2, 1ULL << 33,
+				RO_PAGES << page_lg2, PT_PROT_READ,
+				1ULL << page_lg2),
 			 0);
 	if (x->huge)
-		assert_int_equal(pt_map(x->t, HUGE_FIRST << 12, 1ULL << 34,
-					(NPAGES - HUGE_FIRST) << 12, rw,
+		assert_int_equal(pt_map(x->t, HUGE_FIRST << page_lg2,
+					1ULL << 34,
+					(NPAGES - HUGE_FIRST) << page_lg2, rw,
 					pt_table_pgsize_bitmap(x->t)),
 				 0);
 
 	/* fresh mappings are clean */
 	harvest(x, 0, NPAGES, PT_DIRTY_NO_CLEAR);
 	/* marking holes does nothing */
-	pt_set_dirty(x->t, (uint64_t)(RO_FIRST + RO_PAGES) << 12);
+	pt_set_dirty(x->t, (uint64_t)(RO_FIRST + RO_PAGES) << page_lg2);
 	pt_set_dirty(x->t, 1ULL << 40);
 
 	mark_random(x, 300);
@@ -193,13 +207,15 @@ static void test_dirty(void **state)
 
 	/* cleaning kept translation and write permission */
 	for (i = 0; i < RW_PAGES; i += 37) {
-		assert_int_equal(pt_lookup(x->t, (uint64_t)i << 12, &leaf), 0);
-		assert_int_equal(leaf.oa, (1ULL << 32) + ((uint64_t)i << 12));
+		assert_int_equal(
+			pt_lookup(x->t, (uint64_t)i << page_lg2, &leaf), 0);
+		assert_int_equal(leaf.oa,
+				 (1ULL << 32) + ((uint64_t)i << page_lg2));
 		assert_int_equal(leaf.prot, rw);
 		assert_false(leaf.dirty);
 	}
 	mark(x, 5);
-	assert_int_equal(pt_lookup(x->t, 5 << 12, &leaf), 0);
+	assert_int_equal(pt_lookup(x->t, 5 << page_lg2, &leaf), 0);
 	assert_true(leaf.dirty);
 	assert_int_equal(leaf.prot, rw);
 
@@ -217,10 +233,11 @@ static void test_dirty(void **state)
 
 	/* without the tracking flag: ARM has no DBM, the others still track */
 	x->t = pt_test_alloc(c, 0);
-	assert_int_equal(pt_map(x->t, 0, 1ULL << 32, 64 << 12, rw, 1ULL << 12),
+	assert_int_equal(pt_map(x->t, 0, 1ULL << 32, 64 << page_lg2, rw,
+				1ULL << page_lg2),
 			 0);
-	pt_set_dirty(x->t, 3 << 12);
-	assert_int_equal(pt_lookup(x->t, 3 << 12, &leaf), 0);
+	pt_set_dirty(x->t, 3 << page_lg2);
+	assert_int_equal(pt_lookup(x->t, 3 << page_lg2, &leaf), 0);
 	assert_int_equal(leaf.prot, rw);
 	assert_int_equal(leaf.dirty, c->fmt->dirty_enable == 0);
 	pt_stats(x->t, &s);

@@ -5,9 +5,10 @@
  * run one operation, and stop at the first N the operation never reached.
  *  - pt_alloc: every injected failure is -ENOMEM and leaks nothing.
  *  - pt_map of a range that needs many tables and mixes 4 KiB, 2 MiB and
- *    1 GiB leaves, between two existing mappings that share its tables:
- *    every injected failure is -ENOMEM, no page of the range stays mapped,
- *    the neighbours are intact, the census is what it was before.
+ *    1 GiB leaves (the mock: 2 KiB, 1 MiB, 512 MiB), between two existing
+ *    mappings that share its tables: every injected failure is -ENOMEM,
+ *    no page of the range stays mapped, the neighbours are intact, the
+ *    census is what it was before.
  *  - pt_unmap of that range: it cannot fail, and reaches no failure point
  *    at all (freed tables wait in the pool's fixed limbo).
  *  - pt_map again after each failure of a sweep must still work: the
@@ -25,43 +26,51 @@
 struct target {
 	uint64_t iova, oa, length;
 	uint64_t right; /* IOVA of the right neighbour */
+	uint64_t page; /* the format's smallest page */
 };
 
-static struct target pick_target(unsigned int va_lg2)
+/*
+ * In the format's own sizes: p the smallest page, h a level-1 leaf, g a
+ * level-2 leaf (4 KiB, 2 MiB, 1 GiB; in the mock 2 KiB, 1 MiB, 512 MiB).
+ */
+static struct target pick_target(const struct pt_format *fmt,
+				 unsigned int va_lg2)
 {
-	struct target g;
+	uint64_t p = 1ULL << pt_level_shift(fmt, 0);
+	uint64_t h = 1ULL << pt_level_shift(fmt, 1);
+	uint64_t g = 1ULL << pt_level_shift(fmt, 2);
+	struct target t = { .page = p };
 
 	/*
 	 * The left neighbour shares the first leaf table; the tail needs new
-	 * tables (a level-1 table and a leaf table past 2 GiB), so a failure
+	 * tables (a level-1 table and a leaf table past 2g), so a failure
 	 * can come after leaves were written. The right neighbour is far.
 	 */
-	if (va_lg2 >= 33) {
-		/* 2 x 4K, 2M, 1 GiB, 2M, 3 x 4K */
-		g.iova = (1ULL << 30) - (1ULL << 21) - 8192;
-		g.length = 8192 + (1ULL << 21) + (1ULL << 30) + (1ULL << 21) +
-			   3 * 4096;
-		g.right = g.iova + g.length + (1ULL << 30);
-	} else if (va_lg2 > 22) {
-		/* 2 x 4K, 2M, 3 x 4K in a new leaf table */
-		g.iova = (2ULL << 21) - 8192;
-		g.length = 8192 + (1ULL << 21) + 3 * 4096;
-		g.right = g.iova + g.length + (4ULL << 21);
+	if (va_lg2 >= pt_level_shift(fmt, 2) + 4) {
+		/* 2 p, h, g, h, 3 p */
+		t.iova = g - h - 2 * p;
+		t.length = 2 * p + h + g + h + 3 * p;
+		t.right = t.iova + t.length + g;
+	} else if (va_lg2 > pt_level_shift(fmt, 1) + 1) {
+		/* 2 p, h, 3 p in a new leaf table */
+		t.iova = 2 * h - 2 * p;
+		t.length = 2 * p + h + 3 * p;
+		t.right = t.iova + t.length + 4 * h;
 	} else {
 		/* one table for everything: nothing to allocate */
-		g.iova = (1ULL << 20) - 8192;
-		g.length = 8192 + 3 * 4096;
-		g.right = g.iova + g.length;
+		t.iova = h / 2 - 2 * p;
+		t.length = 2 * p + 3 * p;
+		t.right = t.iova + t.length;
 	}
-	g.oa = (5ULL << 30) + (g.iova & ((1ULL << 30) - 1));
-	return g;
+	t.oa = (5ULL << 30) + (t.iova & ((1ULL << 30) - 1));
+	return t;
 }
 
 static void check_unmapped(struct pt_table *t, const struct target *g)
 {
 	uint64_t off;
 
-	for (off = 0; off < g->length; off += 4096) {
+	for (off = 0; off < g->length; off += g->page) {
 		/* the two ends are enough for a long range */
 		if (off == 16384 && g->length > 65536)
 			off = g->length - 16384;
@@ -74,7 +83,7 @@ static void check_neighbours(struct pt_table *t, const struct target *g)
 {
 	uint64_t oa;
 
-	assert_int_equal(pt_iova_to_phys(t, g->iova - 4096, &oa, NULL), 0);
+	assert_int_equal(pt_iova_to_phys(t, g->iova - g->page, &oa, NULL), 0);
 	assert_int_equal(oa, 7ULL << 30);
 	assert_int_equal(pt_iova_to_phys(t, g->right, &oa, NULL), 0);
 	assert_int_equal(oa, 9ULL << 30);
@@ -118,11 +127,11 @@ static void test_fail_nth(void **state)
 	assert_true(n > 1 && n < MAX_N);
 	assert_false(IS_ERR_OR_NULL(t));
 
-	g = pick_target(pt_table_va_lg2(t));
+	g = pick_target(c->fmt, pt_table_va_lg2(t));
 	all = pt_table_pgsize_bitmap(t);
-	assert_int_equal(pt_map(t, g.iova - 4096, 7ULL << 30, 4096, rw, all),
-			 0);
-	assert_int_equal(pt_map(t, g.right, 9ULL << 30, 4096, rw, all), 0);
+	assert_int_equal(
+		pt_map(t, g.iova - g.page, 7ULL << 30, g.page, rw, all), 0);
+	assert_int_equal(pt_map(t, g.right, 9ULL << 30, g.page, rw, all), 0);
 	pt_stats(t, &before);
 
 	/* pt_map */

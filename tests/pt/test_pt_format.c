@@ -41,14 +41,14 @@ static void check_leaf(const struct pt_format *fmt, unsigned int level,
 	assert_int_equal(fmt->entry_prot(pte), want);
 	assert_false(pt_entry_is_dirty(fmt, pte));
 
-	/* linear OA: the walker writes runs as pte + k * size */
+	/* linear OA: the walker writes runs as pte + (k * size << shift) */
 	for (i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
 		uint64_t k = ks[i];
 
 		if (oa + k * size + size - 1 >= (1ULL << fmt->oa_lg2))
 			continue;
 		assert_int_equal(fmt->make_leaf(oa + k * size, level, prot),
-				 pte + k * size);
+				 pte + (k * size << fmt->addr_shift));
 	}
 
 	/* dirty round trip, as the walker writes a tracked leaf */
@@ -110,9 +110,13 @@ static void test_format(void **state)
 					 PT_ENTRY_TABLE);
 			assert_true(pt_entry_is_table(fmt, pte, level));
 			assert_int_equal(fmt->entry_oa(pte, level), pa);
-			/* pointer = address | the level's attributes */
-			assert_int_equal(pte, pa | fmt->make_table(0, level));
-			assert_int_equal(fmt->make_table(0, level) & pa, 0);
+			/* pointer = shifted address | the level's attributes */
+			assert_int_equal(pte,
+					 (pa << fmt->addr_shift) |
+						 fmt->make_table(0, level));
+			assert_int_equal(fmt->make_table(0, level) &
+						 (pa << fmt->addr_shift),
+					 0);
 		}
 		/* no leaf carries a pointer's attribute bits */
 		for (i = 0; i < sizeof(prots) / sizeof(prots[0]); i++) {
@@ -212,6 +216,50 @@ static void test_amdv1_bits(void **state)
 	assert_int_equal(f->dirty_mask, 1u << 6);
 }
 
+/* the mock: AMD v1 bits, addresses in 2 KiB units at bits 51:12 */
+static void test_amdv1_mock_bits(void **state)
+{
+	const struct pt_format *f = &pt_fmt_amdv1_mock;
+	uint64_t ir = 1ULL << 61, iw = 1ULL << 62;
+	uint64_t pte;
+
+	assert_int_equal(f->granule_lg2, 11);
+	assert_int_equal(pt_fmt_table_lg2(f), 12);
+	assert_int_equal(pt_fmt_va_lg2(f, 3), 38);
+	assert_int_equal(pt_fmt_va_lg2(f, 5), 56);
+	assert_int_equal(pt_fmt_pgsize_bitmap(f, 3),
+			 (1ULL << 11) | (1ULL << 20) | (1ULL << 29));
+	/* 2 KiB page 0x800 is field value 1: entry bit 12 */
+	assert_int_equal(f->make_leaf(0x800, 0, PT_PROT_READ), 0x1001 | ir);
+	assert_int_equal(f->entry_oa(0x1001 | ir, 0), 0x800);
+	/* bit 11 of an OA survives: 0x12345800 */
+	pte = f->make_leaf(0x12345800, 0, PT_PROT_READ | PT_PROT_WRITE);
+	assert_int_equal(pte, 0x2468b001 | ir | iw);
+	assert_int_equal(f->entry_oa(pte, 0), 0x12345800);
+	/* the top OA: 2^51 - 2 KiB fills the field */
+	assert_int_equal(f->make_leaf((1ULL << 51) - 2048, 0, PT_PROT_READ),
+			 (((1ULL << 52) - 1) & ~0xfffULL) | 1 | ir);
+	/* a 1 MiB leaf at level 1 and a 512 MiB leaf at level 2, FC */
+	pte = f->make_leaf(0x300000, 1, PT_PROT_WRITE | PT_PROT_CACHE);
+	assert_int_equal(pte, 0x600001 | iw | (1ULL << 60));
+	assert_int_equal(f->leaf_lg2(pte, 1), 20);
+	assert_int_equal(f->leaf_lg2(f->make_leaf(1ULL << 29, 2, 1), 2), 29);
+	/* a table page at 0x7000: PR | NextLevel 2 | IR | IW, address 0xe000 */
+	assert_int_equal(f->make_table(0x7000, 2), 0xe000 | 0x401 | ir | iw);
+	assert_int_equal(f->entry_oa(0xe000 | 0x401 | ir | iw, 2), 0x7000);
+	/* NextLevel 7 counts in granules: no 1 bit -> 4 KiB */
+	pte = 0x22000 | (7u << 9) | 1 | ir;
+	assert_int_equal(f->leaf_lg2(pte, 0), 12);
+	assert_int_equal(f->entry_oa(pte, 0), 0x11000);
+	/* bits 13:12 set -> 16 KiB at 0x10000 (field 0x23 -> 0x11800) */
+	pte = 0x23000 | (7u << 9) | 1 | ir;
+	assert_int_equal(f->leaf_lg2(pte, 0), 14);
+	assert_int_equal(f->entry_oa(pte, 0), 0x10000);
+	assert_int_equal(f->entry_type(0x7000 | 0x201, 0), PT_ENTRY_EMPTY);
+	assert_int_equal(f->dirty_mask, 1u << 6);
+	assert_true(pt_entry_is_dirty(f, f->make_leaf(0x800, 0, 3) | 0x40));
+}
+
 static void test_arm_lpae_bits(void **state)
 {
 	const struct pt_format *s1 = &pt_fmt_arm_lpae_s1;
@@ -264,12 +312,15 @@ int main(void)
 		cmocka_unit_test_prestate(test_format, (void *)&pt_fmt_vtd_ss),
 		cmocka_unit_test_prestate(test_format, (void *)&pt_fmt_amdv1),
 		cmocka_unit_test_prestate(test_format,
+					  (void *)&pt_fmt_amdv1_mock),
+		cmocka_unit_test_prestate(test_format,
 					  (void *)&pt_fmt_arm_lpae_s1),
 		cmocka_unit_test_prestate(test_format,
 					  (void *)&pt_fmt_arm_lpae_s2),
 		cmocka_unit_test(test_x86_64_bits),
 		cmocka_unit_test(test_vtd_ss_bits),
 		cmocka_unit_test(test_amdv1_bits),
+		cmocka_unit_test(test_amdv1_mock_bits),
 		cmocka_unit_test(test_arm_lpae_bits),
 	};
 

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Random map/unmap sequences against a model, on every format at every
- * level count. The model is an array over a window of 4 KiB pages: for each
+ * level count. The model is an array over a window of pages: for each
  * page its output address, prot and the extent of the leaf that maps it
  * (taken from the page-size oracle when a map succeeds). Each step draws a
- * map (sometimes huge-page friendly, sometimes 4 KiB only, sometimes
+ * map (sometimes huge-page friendly, sometimes smallest pages only, sometimes
  * overlapping: -EEXIST and no change) or an unmap (random ranges, which the
  * model refuses when they would cut a leaf; exact leaf ranges; holes), and
  * predicts its result. After each step random pages, and periodically all
  * pages, are translated with pt_iova_to_phys() and compared; the census
  * must show the model's bytes and exactly the minimum number of table pages
  * for the model's leaves (no empty table lingers). The window sits at IOVA
- * 0 and at the end of the table's IOVA space. Fixed seed.
+ * 0 and at the end of the table's IOVA space. A page is the format's
+ * granule (4 KiB; 2 KiB in the mock, whose 1 MiB leaves are the huge-page
+ * friendly unit: 512 granules in every format). Fixed seed.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,7 +22,8 @@
 
 #define WINDOW_PAGES 2048u
 #define STEPS 1500
-#define PAGE_LG2 12
+/* the model's page: the format's granule (2 KiB in the mock), per case */
+static unsigned int page_lg2;
 
 struct page {
 	uint64_t oa;
@@ -43,7 +46,7 @@ static struct pt_test_leaf leaves[WINDOW_PAGES];
 
 static uint64_t iova_of(const struct model *m, uint32_t page)
 {
-	return m->base + ((uint64_t)page << PAGE_LG2);
+	return m->base + ((uint64_t)page << page_lg2);
 }
 
 static void check_page(const struct model *m, uint32_t i)
@@ -81,7 +84,7 @@ static uint64_t min_tables(const struct model *m)
 			uint64_t key;
 
 			if (!p->mapped ||
-			    (uint64_t)p->leaf_pages << PAGE_LG2 >
+			    (uint64_t)p->leaf_pages << page_lg2 >
 				    (1ULL << pt_level_shift(fmt, level)))
 				continue;
 			key = iova_of(m, i) >> span;
@@ -102,7 +105,7 @@ static void check_all(const struct model *m)
 
 	for (i = 0; i < m->npages; i++) {
 		check_page(m, i);
-		bytes += m->pages[i].mapped ? 1ULL << PAGE_LG2 : 0;
+		bytes += m->pages[i].mapped ? 1ULL << page_lg2 : 0;
 	}
 	pt_stats(m->t, &s);
 	assert_int_equal(s.mapped_bytes, bytes);
@@ -131,7 +134,7 @@ static void step_map(struct model *m)
 		first = rnd_below(&m->seed, m->npages);
 		n = 1 + rnd_below(&m->seed, rnd_below(&m->seed, 2) ? 16 : 600);
 	} else {
-		/* huge-page friendly: 2 MiB aligned start, whole 2 MiB */
+		/* huge-page friendly: level-1 aligned start, whole leaves */
 		first = rnd_below(&m->seed, m->npages) & ~511u;
 		n = 512 * (1 + rnd_below(&m->seed, 2)) +
 		    rnd_below(&m->seed, 2) * rnd_below(&m->seed, 40);
@@ -142,29 +145,29 @@ static void step_map(struct model *m)
 	/* OA congruent to the IOVA modulo 1 GiB, or off by some pages */
 	oa = ((1 + rnd_below(&m->seed, 1000)) << 30) | (iova & ((1 << 30) - 1));
 	if (!rnd_below(&m->seed, 3))
-		oa += (1 + rnd_below(&m->seed, 8)) << PAGE_LG2;
-	bitmap = rnd_below(&m->seed, 4) ? all : 1ULL << PAGE_LG2;
+		oa += (1 + rnd_below(&m->seed, 8)) << page_lg2;
+	bitmap = rnd_below(&m->seed, 4) ? all : 1ULL << page_lg2;
 
 	for (i = first; i < first + n; i++)
 		busy |= m->pages[i].mapped;
-	ret = pt_map(m->t, iova, oa, (uint64_t)n << PAGE_LG2, prot, bitmap);
+	ret = pt_map(m->t, iova, oa, (uint64_t)n << page_lg2, prot, bitmap);
 	if (busy) {
 		assert_int_equal(ret, -EEXIST);
 		return;
 	}
 	assert_int_equal(ret, 0);
 
-	nleaves = pt_test_oracle(iova, oa, (uint64_t)n << PAGE_LG2,
+	nleaves = pt_test_oracle(iova, oa, (uint64_t)n << page_lg2,
 				 bitmap & all, leaves, WINDOW_PAGES);
 	assert_int_not_equal(nleaves, SIZE_MAX);
 	for (j = 0; j < nleaves; j++) {
-		uint32_t lf = (leaves[j].iova - m->base) >> PAGE_LG2;
-		uint32_t lp = 1u << (leaves[j].lg2 - PAGE_LG2);
+		uint32_t lf = (leaves[j].iova - m->base) >> page_lg2;
+		uint32_t lp = 1u << (leaves[j].lg2 - page_lg2);
 
 		for (i = lf; i < lf + lp; i++) {
 			m->pages[i] = (struct page){
 				.oa = leaves[j].oa +
-				      ((uint64_t)(i - lf) << PAGE_LG2),
+				      ((uint64_t)(i - lf) << page_lg2),
 				.prot = prot,
 				.mapped = true,
 				.leaf_first = lf,
@@ -206,15 +209,15 @@ static void step_unmap(struct model *m)
 	}
 	if (cuts(m, first, first + n - 1)) {
 		assert_int_equal(pt_unmap(m->t, iova_of(m, first),
-					  (uint64_t)n << PAGE_LG2),
+					  (uint64_t)n << page_lg2),
 				 0);
 		return;
 	}
 	for (i = first; i < first + n; i++) {
-		want += m->pages[i].mapped ? 1ULL << PAGE_LG2 : 0;
+		want += m->pages[i].mapped ? 1ULL << page_lg2 : 0;
 		m->pages[i].mapped = false;
 	}
-	got = pt_unmap(m->t, iova_of(m, first), (uint64_t)n << PAGE_LG2);
+	got = pt_unmap(m->t, iova_of(m, first), (uint64_t)n << page_lg2);
 	assert_int_equal(got, want);
 }
 
@@ -249,8 +252,8 @@ static void run_window(const struct pt_test_cfg *c, uint64_t base,
 	check_all(&m);
 
 	for (i = 0; i < npages; i++)
-		mapped += m.pages[i].mapped ? 1ULL << PAGE_LG2 : 0;
-	assert_int_equal(pt_unmap(m.t, base, (uint64_t)npages << PAGE_LG2),
+		mapped += m.pages[i].mapped ? 1ULL << page_lg2 : 0;
+	assert_int_equal(pt_unmap(m.t, base, (uint64_t)npages << page_lg2),
 			 mapped);
 	pt_test_quiesce(m.t, &s);
 	assert_int_equal(s.table_pages, 1);
@@ -265,17 +268,20 @@ static void test_model(void **state)
 	unsigned int va_lg2 = pt_fmt_va_lg2(c->fmt, c->levels);
 	uint32_t npages = WINDOW_PAGES;
 	uint64_t seed = 0xc0ffee00ULL + c->levels * 131 + c->fmt->oa_lg2 +
-			c->fmt->name[0] * 7919ULL + c->fmt->name[1];
+			c->fmt->name[0] * 7919ULL + c->fmt->name[1] +
+			c->fmt->granule_lg2;
 
-	if (va_lg2 - PAGE_LG2 < 11)
-		npages = 1u << (va_lg2 - PAGE_LG2);
+	page_lg2 = pt_test_page_lg2(c->fmt);
+	if (va_lg2 - page_lg2 < 11)
+		npages = 1u << (va_lg2 - page_lg2);
 	run_window(c, 0, npages, seed);
-	run_window(c, va_last_of(va_lg2) - ((uint64_t)npages << PAGE_LG2) + 1,
+	run_window(c, va_last_of(va_lg2) - ((uint64_t)npages << page_lg2) + 1,
 		   npages, seed ^ 0xabcdef);
 	/* somewhere that straddles a 1 GiB boundary, if there is room */
 	if (va_lg2 >= 32)
-		run_window(c, (3ULL << 30) - ((uint64_t)npages << 11), npages,
-			   seed ^ 0x55aa);
+		run_window(c,
+			   (3ULL << 30) - ((uint64_t)npages << (page_lg2 - 1)),
+			   npages, seed ^ 0x55aa);
 }
 
 int main(void)

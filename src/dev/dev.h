@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dev: emulated devices that do DMA through a software IOMMU.
+ *
+ * A struct uio_dev is a PCI-like function behind one IOMMU model (hw/): it
+ * has a requester id, optionally a PASID width and ATS/PRI, and for each
+ * PASID (and for the requester id alone, "no PASID") the domain it is
+ * attached to. The iommufd core decides attachments (IOMMU_DEVICE attach,
+ * replace, detach, PASID attach) and publishes them here with
+ * uio_dev_set_domain(); the DMA path reads them lock-free.
+ *
+ * DMA path. A DMA of any length is split at page boundaries of the domain's
+ * translation; each piece is translated (the device's IOTLB first, the page
+ * table on a miss), permission-checked, copied with memcpy and, for a
+ * permitted write to a domain with dirty tracking on, marks the leaf dirty
+ * as the hardware would. The whole DMA runs inside an RCU read-side
+ * critical section, which is what lets an unmap wait for DMAs in flight
+ * (hw.h, "IOTLB"). A DMA that does not translate or lacks permission stops
+ * at that byte, copies nothing further, and is counted in the device's
+ * fault counters; it never touches memory it was not given.
+ */
+#ifndef UIOMMUFD_DEV_DEV_H
+#define UIOMMUFD_DEV_DEV_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hw/hw.h"
+
+/* the "no PASID" attachment (the requester id alone) */
+#define UIO_DEV_NO_PASID UINT32_MAX
+
+struct uio_dev;
+
+/* what a device is made from (uiommufd_dev_create's config, decoded) */
+struct uio_dev_cfg {
+	const struct uio_hw_model *model;
+	uint32_t rid;
+	unsigned int pasid_bits; /* 0: no PASID */
+	uint32_t hw_flags;       /* UIO_HW_DEV_* */
+	unsigned int instance;   /* IOMMU unit */
+};
+
+/* counters of one device (all monotonic) */
+struct uio_dev_stats {
+	uint64_t dma_ops;           /* read/write/cas calls */
+	uint64_t dma_bytes;         /* bytes copied */
+	uint64_t iotlb_hits, iotlb_misses;
+	uint64_t faults_translation; /* no mapping or no domain */
+	uint64_t faults_permission;  /* mapping lacks read or write */
+};
+
+/* 0 or -EINVAL (bad config) / -ENOMEM */
+int uio_dev_create(const struct uio_dev_cfg *cfg, struct uio_dev **ret);
+/* the device must be detached from everything (the core unbinds first) */
+void uio_dev_destroy(struct uio_dev *dev);
+
+/* what the IOMMU model sees of the device */
+struct uio_hw_dev *uio_dev_hw(struct uio_dev *dev);
+
+/*
+ * Publish @domain (NULL: blocked) as the translation of @pasid
+ * (UIO_DEV_NO_PASID for the RID). Cached translations of the old domain are
+ * dropped; after return no DMA of this device uses the old domain.
+ * -EINVAL for a PASID beyond the device's width, -ENOMEM.
+ */
+int uio_dev_set_domain(struct uio_dev *dev, uint32_t pasid,
+		       struct uio_domain *domain);
+/* the domain published for @pasid, or NULL */
+struct uio_domain *uio_dev_get_domain(struct uio_dev *dev, uint32_t pasid);
+
+/*
+ * DMA. @pasid is UIO_DEV_NO_PASID or a PASID below 2^pasid_bits.
+ * Returns 0 when all @len bytes were transferred, -EFAULT on a translation
+ * or permission fault (bytes before the faulting page may have been
+ * transferred), -EINVAL for a bad PASID.
+ */
+int uio_dma_read(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
+		 void *buf, size_t len);
+int uio_dma_write(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
+		  const void *buf, size_t len);
+/*
+ * 64-bit compare-and-swap at @iova (8-byte aligned, else -EINVAL): needs
+ * read and write permission. *old receives the value found. 0 if swapped,
+ * -EAGAIN if the value differed, -EFAULT on a fault.
+ */
+int uio_dma_cas64(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
+		  uint64_t *old, uint64_t new_val);
+
+void uio_dev_get_stats(struct uio_dev *dev, struct uio_dev_stats *stats);
+
+#endif

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hw: software models of IOMMU hardware, and the domains they translate with.
+ *
+ * The kernel splits an IOMMU into a driver (iommu_ops: what a device behind
+ * it reports, which domains it can allocate and attach) and domains
+ * (iommu_domain: a page table plus the ops to edit it). We keep the same cut:
+ *
+ *   struct uio_hw_model   one per kind of hardware (mock, vtd, smmuv3, amd):
+ *                         IOMMU_GET_HW_INFO payload and capabilities, the
+ *                         paging-domain allocator, the reserved regions a
+ *                         device brings (MSI windows), the attach check.
+ *   struct uio_hw_dev     what a device looks like to its IOMMU: the model,
+ *                         the IOMMU instance it sits behind, its requester
+ *                         id, PASID width and ATS/PRI/dirty capabilities.
+ *                         Emulated devices (dev/) and the selftest's mock
+ *                         devices embed one.
+ *   struct uio_domain     a paging domain: a pt table (pt/) in the model's
+ *                         format, its page sizes and aperture, dirty
+ *                         tracking state, and an IOTLB generation.
+ *
+ * A model is only data and small functions; the domain operations are the
+ * same for every model (domain.c) because every format goes through the one
+ * walker. Where hardware differs in what a domain does (page sizes, aperture,
+ * dirty tracking), the model says so in the fields it fills at allocation.
+ *
+ * IOTLB. Devices cache translations (dev/). A cached translation is tagged
+ * with the domain's iotlb_gen; every unmap bumps the generation before it
+ * returns, so no device uses a translation of an unmapped IOVA after the
+ * unmap returned. A device that translates through a domain sets dma_seen;
+ * from then on an unmap also waits for an RCU grace period, so a DMA that
+ * had translated before the unmap has finished its copy when unmap returns.
+ *
+ * Output addresses are host virtual addresses of this process (see pt.h).
+ */
+#ifndef UIOMMUFD_HW_HW_H
+#define UIOMMUFD_HW_HW_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pt_format;
+struct pt_table;
+struct uio_domain;
+struct uio_hw_dev;
+
+/* uio_hw_dev.flags */
+enum {
+	UIO_HW_DEV_NO_DIRTY = 1 << 0, /* the IOMMU cannot track dirty pages */
+	UIO_HW_DEV_PASID = 1 << 1,    /* PASID capable (pasid_bits > 0) */
+	UIO_HW_DEV_ATS = 1 << 2,      /* ATS capable */
+	UIO_HW_DEV_PRI = 1 << 3,      /* PRI (page requests) capable */
+};
+
+/* What a paging-domain allocation asks for (from IOMMU_HWPT_ALLOC). */
+struct uio_hw_domain_req {
+	uint32_t flags;      /* IOMMU_HWPT_ALLOC_* */
+	uint32_t data_type;  /* IOMMU_HWPT_DATA_*, NONE without data */
+	const void *data;    /* kernel copy of the user data, or NULL */
+	uint32_t data_len;
+};
+
+/*
+ * Copy a model's struct from @req's data, with the kernel's rules for
+ * extensible structs: -EINVAL if the type is not @type or the data is shorter
+ * than @min_len; a longer tail must be zero (-E2BIG); a shorter struct reads
+ * as zero-extended.
+ */
+int uio_hw_copy_data(const struct uio_hw_domain_req *req, uint32_t type,
+		     void *dst, size_t dst_len, size_t min_len);
+
+/* One reserved IOVA range, inclusive. */
+struct uio_iova_range {
+	uint64_t start, last;
+};
+
+struct uio_hw_model {
+	const char *name;     /* "mock", "vtd", "smmuv3", "amd" */
+	uint32_t hw_info_type; /* IOMMU_HW_INFO_TYPE_* of the payload */
+
+	/*
+	 * IOMMU_GET_HW_INFO payload of @dev: write at most @len bytes of it to
+	 * @buf and return its full length.
+	 */
+	uint32_t (*hw_info)(const struct uio_hw_dev *dev, void *buf,
+			    uint32_t len);
+	/* IOMMU_HW_CAP_* of @dev */
+	uint64_t (*capabilities)(const struct uio_hw_dev *dev);
+
+	/*
+	 * A paging domain for @dev. Returns the domain or ERR_PTR:
+	 * -EOPNOTSUPP for flags or data the hardware cannot do, -EINVAL for
+	 * malformed data, -ENOMEM.
+	 */
+	struct uio_domain *(*domain_alloc_paging)(
+		const struct uio_hw_dev *dev,
+		const struct uio_hw_domain_req *req);
+
+	/*
+	 * The IOVA ranges @dev can never use through a paging domain (an MSI
+	 * window): fill up to @max of them into @out, return how many exist.
+	 */
+	unsigned int (*reserved_regions)(const struct uio_hw_dev *dev,
+					 struct uio_iova_range *out,
+					 unsigned int max);
+
+	/*
+	 * May @dev attach @domain? 0, or -EINVAL when the domain cannot serve
+	 * this device (other IOMMU instance, other model, a capability the
+	 * device lacks): the core then tries another domain or makes one.
+	 */
+	int (*attach_check)(const struct uio_hw_dev *dev,
+			    const struct uio_domain *domain);
+};
+
+struct uio_hw_dev {
+	const struct uio_hw_model *model;
+	uint32_t flags;        /* UIO_HW_DEV_* */
+	uint32_t rid;          /* requester id (bus/dev/fn or stream id) */
+	unsigned int pasid_bits; /* PASID width, 0 without PASID */
+	unsigned int instance; /* which IOMMU unit the device sits behind */
+	void *model_priv;      /* a model's per-device state, or NULL */
+};
+
+/* uio_domain.flags */
+enum {
+	UIO_DOMAIN_DIRTY_CAPABLE = 1 << 0, /* SET_DIRTY_TRACKING works */
+	UIO_DOMAIN_NEST_PARENT = 1 << 1,   /* may be a nesting parent */
+	UIO_DOMAIN_COHERENT = 1 << 2,      /* enforces cache coherency */
+};
+
+struct uio_domain {
+	const struct uio_hw_model *model;
+	unsigned int instance;    /* IOMMU unit that allocated it */
+	struct pt_table *pt;
+	/*
+	 * Page sizes the domain advertises: the core aligns IOVAs to the
+	 * smallest. leaf_pgsize_bitmap: sizes the table may really be written
+	 * with (a subset of the format's); maps use the largest of these the
+	 * alignment permits.
+	 */
+	uint64_t pgsize_bitmap;
+	uint64_t leaf_pgsize_bitmap;
+	uint64_t aperture_start, aperture_last;
+	uint32_t flags;           /* UIO_DOMAIN_* */
+	uint32_t alloc_flags;     /* IOMMU_HWPT_ALLOC_* it was created with */
+	atomic_bool dirty_tracking; /* enabled by SET_DIRTY_TRACKING */
+	atomic_uint_fast64_t iotlb_gen; /* bumped by every unmap */
+	atomic_bool dma_seen;      /* a device translated through it */
+	void *model_priv;
+	void (*model_free)(struct uio_domain *domain); /* frees model_priv */
+};
+
+/*
+ * Allocate a domain over a new table of @fmt with @levels levels (domain.c).
+ * The caller fills the remaining fields (aperture, flags, pgsize bitmaps
+ * default to the table's). ERR_PTR(-ENOMEM/-EINVAL).
+ */
+struct uio_domain *uio_domain_alloc(const struct uio_hw_model *model,
+				    const struct pt_format *fmt,
+				    unsigned int levels, unsigned int pt_flags);
+void uio_domain_free(struct uio_domain *domain);
+
+/* IOMMU_READ/WRITE/CACHE (io_pagetable.h) to PT_PROT_* */
+unsigned int uio_domain_prot(int iommu_prot);
+
+/*
+ * Map [iova, iova + length) to host memory [oa, ...) with IOMMU_* @iommu_prot.
+ * @large: leaves larger than PAGE_SIZE may be used (IOMMU_OPTION_HUGE_PAGES).
+ * 0, -EINVAL (outside the aperture, misaligned), -EEXIST, -ENOMEM; on
+ * failure nothing of this call stays mapped.
+ */
+int uio_domain_map(struct uio_domain *domain, uint64_t iova, uint64_t oa,
+		   uint64_t length, int iommu_prot, bool large);
+/* unmap, invalidate cached translations; returns the bytes unmapped */
+uint64_t uio_domain_unmap(struct uio_domain *domain, uint64_t iova,
+			  uint64_t length);
+/* make cached translations of the domain stale and wait for DMA in flight */
+void uio_domain_iotlb_flush(struct uio_domain *domain);
+
+/* 0 and the host address and PT_PROT_* of @iova, or -ENOENT */
+int uio_domain_iova_to_phys(struct uio_domain *domain, uint64_t iova,
+			    uint64_t *oa, unsigned int *prot);
+
+/* -EOPNOTSUPP unless UIO_DOMAIN_DIRTY_CAPABLE; enabling clears stale bits */
+int uio_domain_set_dirty_tracking(struct uio_domain *domain, bool enable);
+/* see pt_read_and_clear_dirty(); flags are PT_DIRTY_* */
+int uio_domain_read_and_clear_dirty(
+	struct uio_domain *domain, uint64_t iova, uint64_t length,
+	unsigned int flags,
+	void (*record)(void *arg, uint64_t iova, uint64_t length), void *arg);
+
+/* the models */
+extern const struct uio_hw_model uio_hw_mock;
+extern const struct uio_hw_model uio_hw_vtd;
+extern const struct uio_hw_model uio_hw_smmuv3;
+extern const struct uio_hw_model uio_hw_amd;
+
+/* a model by name ("mock", "vtd", "smmuv3", "amd"), or NULL */
+const struct uio_hw_model *uio_hw_model_find(const char *name);
+
+#endif

@@ -91,6 +91,99 @@ bool uiommufd_fail_nth_hit(void);
  */
 const char *uiommufd_last_reason(void);
 
+/* ---- emulated devices that DMA through a software IOMMU ---- */
+
+struct uiommufd_dev;
+
+/* uiommufd_dev_config.flags */
+#define UIOMMUFD_DEV_NO_DIRTY (1u << 0) /* the IOMMU cannot track dirty */
+#define UIOMMUFD_DEV_ATS (1u << 2)      /* ATS capable */
+#define UIOMMUFD_DEV_PRI (1u << 3)      /* page requests capable */
+
+/* the "no PASID" (requester id alone) attachment and DMA */
+#define UIOMMUFD_NO_PASID 0xffffffffu
+
+/**
+ * struct uiommufd_dev_config - what an emulated device is
+ * @model: the IOMMU in front of it: "mock", "vtd", "smmuv3" or "amd"
+ * @rid: requester id (PCI bus/device/function, or SMMU stream id)
+ * @pasid_bits: PASID width, 0 for a device without PASID (at most 20)
+ * @flags: UIOMMUFD_DEV_*
+ * @instance: which IOMMU unit of that model the device sits behind; domains
+ *            of one unit cannot be attached to devices of another
+ */
+struct uiommufd_dev_config {
+	const char *model;
+	unsigned int rid;
+	unsigned int pasid_bits;
+	unsigned int flags;
+	unsigned int instance;
+};
+
+/** uiommufd_dev_create() - a new device; 0 or -EINVAL (unknown model,
+ * PASID width) / -ENOMEM */
+int uiommufd_dev_create(const struct uiommufd_dev_config *cfg,
+			struct uiommufd_dev **ret);
+
+/** uiommufd_dev_destroy() - unbind (detaching everything) and free */
+void uiommufd_dev_destroy(struct uiommufd_dev *dev);
+
+/**
+ * uiommufd_dev_bind() - bind the device to the iommufd context behind
+ * @iommufd, as VFIO_DEVICE_BIND_IOMMUFD does: it becomes a DEVICE object
+ * whose id (*@out_dev_id) the context's ioctls accept (IOMMU_GET_HW_INFO,
+ * IOMMU_HWPT_ALLOC). -EBADF if @iommufd is not an emulated iommufd, -EBUSY
+ * if the device is bound already.
+ */
+int uiommufd_dev_bind(struct uiommufd_dev *dev, int iommufd,
+		      unsigned int *out_dev_id);
+
+/** uiommufd_dev_unbind() - detach everything and unbind; -ENODEV if not bound */
+int uiommufd_dev_unbind(struct uiommufd_dev *dev);
+
+/**
+ * uiommufd_dev_attach() - attach @pasid (or UIOMMUFD_NO_PASID) to *@pt_id,
+ * an IOAS (an automatic domain is found or made, its HWPT id written back)
+ * or a HWPT, as VFIO_DEVICE_ATTACH_IOMMUFD_PT does. -EINVAL if attached
+ * already or incompatible, -ENOENT for no such object, -ENODEV if unbound.
+ */
+int uiommufd_dev_attach(struct uiommufd_dev *dev, unsigned int pasid,
+			unsigned int *pt_id);
+/** uiommufd_dev_replace() - the same, swapping an existing attachment */
+int uiommufd_dev_replace(struct uiommufd_dev *dev, unsigned int pasid,
+			 unsigned int *pt_id);
+/** uiommufd_dev_detach() - detach @pasid (DMA is then blocked) */
+int uiommufd_dev_detach(struct uiommufd_dev *dev, unsigned int pasid);
+
+/**
+ * uiommufd_dma_read() / uiommufd_dma_write() - DMA @len bytes at @iova
+ * through the domain attached at @pasid. 0, or -EFAULT if some page does not
+ * translate or lacks the permission (counted in the device's stats; bytes
+ * before the faulting page may have moved), -EINVAL for a bad PASID.
+ */
+int uiommufd_dma_read(struct uiommufd_dev *dev, unsigned int pasid,
+		      unsigned long long iova, void *buf, size_t len);
+int uiommufd_dma_write(struct uiommufd_dev *dev, unsigned int pasid,
+		       unsigned long long iova, const void *buf, size_t len);
+/**
+ * uiommufd_dma_cas64() - atomic compare-and-swap of the 8 bytes at @iova
+ * (8-byte aligned): 0 if *@old matched and @new_val was written, -EAGAIN if
+ * not (*@old gets the value found), -EFAULT on a fault.
+ */
+int uiommufd_dma_cas64(struct uiommufd_dev *dev, unsigned int pasid,
+		       unsigned long long iova, unsigned long long *old,
+		       unsigned long long new_val);
+
+/** struct uiommufd_dev_stats - a device's DMA counters */
+struct uiommufd_dev_stats {
+	unsigned long long dma_ops, dma_bytes;
+	unsigned long long iotlb_hits, iotlb_misses;
+	unsigned long long faults_translation, faults_permission;
+};
+
+void uiommufd_dev_get_stats(struct uiommufd_dev *dev,
+			    struct uiommufd_dev_stats *stats);
+
 #ifdef __cplusplus
 }
 #endif

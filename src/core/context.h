@@ -19,6 +19,13 @@ struct iommufd_ctx *iommufd_ctx_alloc(void);
  */
 long iommufd_ctx_ioctl(struct iommufd_ctx *ictx, unsigned long cmd, void *arg);
 
+/* hold and release the context (an emulated device bound to it holds it) */
+void iommufd_ctx_get(struct iommufd_ctx *ictx);
+void iommufd_ctx_put(struct iommufd_ctx *ictx);
+
+/* the context behind an emulated iommufd @fd, held, or NULL (front/api.c) */
+struct iommufd_ctx *uio_fd_iommufd_ctx(int fd);
+
 /** iommufd_ctx_destroy() - tear down every object, leaves first; never fails */
 void iommufd_ctx_destroy(struct iommufd_ctx *ictx);
 

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dev: emulated devices, their attachments and counters (the DMA path is
- * dma.c, the translation cache iotlb.c).
+ * dma.c, the translation cache iotlb.h).
  *
  * An attachment is one pointer per PASID (and one for the RID alone),
  * published with a sequentially consistent exchange and read lock-free by
  * the DMA path inside urcu_memb_read_lock(). Replacing it follows the RCU
  * recipe: publish the new domain, wait for a grace period (DMAs that read
- * the old pointer have finished), then drop the IOTLB entries of the old
- * domain; nobody can refill them, since no DMA reads the old pointer any
- * more. The wait is skipped for a device that has never DMA'd: the first
+ * the old pointer have finished), then bump the device's IOTLB epoch so
+ * that every thread's IOTLB of the device starts over (iotlb.h: what it
+ * protects against is a freed domain's pointer coming back). The wait is
+ * skipped for a device that has never DMA'd: the first
  * DMA announces itself in dma_seen before it reads any slot, and the
  * writer reads dma_seen only after its exchange, so one of the two sees the
  * other (both seq_cst).
@@ -81,6 +82,8 @@ void uio_dev_destroy(struct uio_dev *dev)
 
 	if (!dev)
 		return;
+	for (i = 0; i < DEV_STAT_SLOTS; i++)
+		uio_free(dev->iotlb[i]);
 	for (i = 0; i < dev->pasid_chunks; i++)
 		uio_free(atomic_load_explicit(&dev->pasid_dir[i],
 					      memory_order_relaxed));
@@ -137,10 +140,12 @@ int uio_dev_set_domain(struct uio_dev *dev, uint32_t pasid,
 		return domain ? -ENOMEM : 0;
 	}
 	old = atomic_exchange_explicit(slot, domain, memory_order_seq_cst);
-	if (old && old != domain &&
-	    atomic_load_explicit(&dev->dma_seen, memory_order_seq_cst)) {
-		urcu_memb_synchronize_rcu();
-		iotlb_invalidate(dev->iotlb, old);
+	if (old && old != domain) {
+		if (atomic_load_explicit(&dev->dma_seen, memory_order_seq_cst))
+			urcu_memb_synchronize_rcu();
+		/* every thread's IOTLB of this device starts over (iotlb.h) */
+		atomic_fetch_add_explicit(&dev->iotlb_epoch, 1,
+					  memory_order_release);
 	}
 	pthread_mutex_unlock(&dev->lock);
 	return 0;

@@ -18,6 +18,14 @@
  * (hw.h, "IOTLB"). A DMA that does not translate or lacks permission stops
  * at that byte, copies nothing further, and is counted in the device's
  * fault counters; it never touches memory it was not given.
+ *
+ * Threads. Any thread may DMA, for any device, concurrently. A thread's
+ * first DMA registers it with urcu-memb (unless it registered itself) and
+ * it is unregistered when it exits; a thread that registered itself must
+ * stay registered while it may DMA. The IOTLB is per device and, inside
+ * it, per DMA thread (iotlb.h). DMA must not be issued from inside an
+ * urcu-memb read-side critical section of a thread that then maps, unmaps
+ * or calls uio_dev_set_domain(), which wait for grace periods.
  */
 #ifndef UIOMMUFD_DEV_DEV_H
 #define UIOMMUFD_DEV_DEV_H
@@ -38,12 +46,15 @@ struct uio_dev;
 struct uio_dev_cfg {
 	const struct uio_hw_model *model;
 	uint32_t rid;
-	unsigned int pasid_bits; /* 0: no PASID */
+	unsigned int pasid_bits; /* 0: no PASID; at most 20 */
 	uint32_t hw_flags;       /* UIO_HW_DEV_* */
 	unsigned int instance;   /* IOMMU unit */
 };
 
-/* counters of one device (all monotonic) */
+/*
+ * Counters of one device (all monotonic, exact: each DMA thread counts in
+ * a block of its own, summed here).
+ */
 struct uio_dev_stats {
 	uint64_t dma_ops;           /* read/write/cas calls */
 	uint64_t dma_bytes;         /* bytes copied */
@@ -63,28 +74,33 @@ struct uio_hw_dev *uio_dev_hw(struct uio_dev *dev);
 /*
  * Publish @domain (NULL: blocked) as the translation of @pasid
  * (UIO_DEV_NO_PASID for the RID). Cached translations of the old domain are
- * dropped; after return no DMA of this device uses the old domain.
+ * dropped; after return no DMA of this device uses the old domain (once
+ * the device has DMA'd, replacing waits for an RCU grace period: do not
+ * call this inside an urcu-memb read-side critical section).
  * -EINVAL for a PASID beyond the device's width, -ENOMEM.
  */
 int uio_dev_set_domain(struct uio_dev *dev, uint32_t pasid,
 		       struct uio_domain *domain);
-/* the domain published for @pasid, or NULL */
+/* the domain published for @pasid, or NULL (also for a bad PASID) */
 struct uio_domain *uio_dev_get_domain(struct uio_dev *dev, uint32_t pasid);
 
 /*
  * DMA. @pasid is UIO_DEV_NO_PASID or a PASID below 2^pasid_bits.
  * Returns 0 when all @len bytes were transferred, -EFAULT on a translation
  * or permission fault (bytes before the faulting page may have been
- * transferred), -EINVAL for a bad PASID.
+ * transferred), -EINVAL for a bad PASID, -ENOMEM if the calling thread
+ * cannot be set up for DMA (its thread-exit hook cannot be installed).
  */
 int uio_dma_read(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
 		 void *buf, size_t len);
 int uio_dma_write(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
 		  const void *buf, size_t len);
 /*
- * 64-bit compare-and-swap at @iova (8-byte aligned, else -EINVAL): needs
- * read and write permission. *old receives the value found. 0 if swapped,
- * -EAGAIN if the value differed, -EFAULT on a fault.
+ * 64-bit compare-and-swap at @iova (8-byte aligned, else -EINVAL), atomic
+ * on the host memory: needs read and write permission, and marks the leaf
+ * dirty like any write-intent access. *old receives the value found
+ * (untouched on an error). 0 if swapped, -EAGAIN if the value differed,
+ * -EFAULT on a fault.
  */
 int uio_dma_cas64(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
 		  uint64_t *old, uint64_t new_val);

@@ -45,7 +45,11 @@ struct dev_stat_block {
  * (uio_dev_set_domain) and is held across the grace period they wait for;
  * it is a leaf lock (nothing is taken under it, and it must not be taken
  * inside an RCU read-side critical section). The DMA path takes no lock.
- * The fields above @lock are fixed at creation.
+ * The fields above @lock are fixed at creation. iotlb[n] and its entries
+ * belong to the thread holding statistics slot n (dev_thread.h), which
+ * allocates it on its first miss; the slot's hand-over between threads
+ * (an acquire/release bitmap) orders them, and uio_dev_destroy() frees
+ * them (no DMA may run then).
  */
 struct uio_dev {
 	struct uio_hw_dev hw; /* at offset 0: what the model sees */
@@ -62,9 +66,11 @@ struct uio_dev {
 	 * see dma.c).
 	 */
 	atomic_bool dma_seen;
+	/* bumped by each detach/replace, after its grace period (iotlb.h) */
+	atomic_uint_least64_t iotlb_epoch;
 
+	struct dev_iotlb *iotlb[DEV_STAT_SLOTS];
 	struct dev_stat_block stats[DEV_STAT_SLOTS];
-	struct iotlb_entry iotlb[DEV_IOTLB_ENTRIES];
 };
 
 #endif

@@ -1,25 +1,39 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * iotlb: the translation cache of one emulated device.
+ * iotlb: the translation cache of an emulated device.
  *
- * DEV_IOTLB_ENTRIES direct-mapped entries, indexed by a hash of (PASID,
- * 4 KiB IOVA page). An entry caches one leaf of a domain's page table: the
- * leaf's first IOVA, its size, its host address, its PT_PROT_* and whether
- * a write needs to mark it dirty. It is tagged with the domain it came
- * from and the domain's iotlb_gen when the translation was read, and is
- * valid only while both still hold: the domain is the one the PASID is
- * attached to now, and its iotlb_gen has not moved (every unmap moves it,
- * hw.h "IOTLB"). The PASID is not part of the tag: two PASIDs attached to
- * one domain translate alike, and the domain pointer plays the role of the
- * hardware's domain id. An entry found for another 4 KiB page of the same
- * leaf (huge leaves) is as good as an exact one: the check is "IOVA inside
- * the cached leaf".
+ * DEV_IOTLB_ENTRIES direct-mapped entries, indexed by (4 KiB IOVA page xor
+ * PASID; the two 2 KiB leaves of a 4 KiB page of the selftest's mock format
+ * share a set). An entry caches one leaf of a domain's page table: the leaf's
+ * first IOVA, its size, its host address, its PT_PROT_* and whether a
+ * write needs to mark it dirty. It is tagged with the domain it came from
+ * and the domain's iotlb_gen read before the walk, and is valid only while
+ * both still hold: the domain is the one the PASID is attached to now, and
+ * its iotlb_gen has not moved (every unmap moves it, hw.h "IOTLB"). The
+ * PASID is not part of the tag: two PASIDs attached to one domain
+ * translate alike, and the domain pointer plays the role of the hardware's
+ * domain id. An entry filled for another 4 KiB page of the same leaf
+ * (huge leaves) is as good as an exact one: the check is "IOVA inside the
+ * cached leaf".
  *
- * A domain pointer could be reused by a new domain after the old one is
- * freed; entries of the old one would then look valid. The core frees a
- * domain only after detaching it from every device, and uio_dev_set_domain()
- * drops a device's entries of the domain it detaches (after a grace period,
- * so no DMA still fills one), so no entry outlives its domain's attachment.
+ * One cache per DMA thread. A device has one IOTLB per thread that DMAs
+ * for it (per statistics slot, dev_thread.h: at most DEV_STAT_SLOTS - 1,
+ * allocated on the thread's first miss), as a device with several DMA
+ * engines has one translation cache each. Each is read and written by its
+ * owner thread only: a hit is four plain loads, a fill four plain stores,
+ * with no sequence lock, no atomic read-modify-write and no fence (a
+ * locked instruction on the miss path would wait for the previous DMA's
+ * stores to drain, and a cache line shared by DMA threads would bounce
+ * between them). Threads beyond the slots (sharing the last statistics
+ * block) have no IOTLB: they always walk.
+ *
+ * Domain pointer reuse. A domain pointer could be reused by a new domain
+ * after the old one is freed, and entries of the old one would then look
+ * valid. The core frees a domain only after detaching it from every
+ * device, and every detach or replace (uio_dev_set_domain) bumps the
+ * device's IOTLB epoch after its grace period; an IOTLB whose epoch is
+ * older is emptied before its next use. Other threads' caches are never
+ * written by the detaching thread.
  *
  * Dirty state. An entry remembers that a write need not mark its leaf dirty
  * (IOTLB_DIRTY_DONE: the leaf was dirty, or became dirty by our
@@ -31,57 +45,47 @@
  * DMA'd through: a write that trusted an old IOTLB_DIRTY_DONE finishes
  * before the harvest that reported its leaf returns, and the next write
  * walks again and marks the leaf anew.
- *
- * Concurrency. All threads DMAing for the device share its IOTLB. Hits
- * only read; a miss fills an entry. Each entry is a sequence lock: a
- * filler takes it with one compare-and-swap of seq from even to odd
- * (skipping the fill if another thread holds it: a cache may always drop
- * a fill) and releases it with seq + 1 (even again); a reader reads seq,
- * the fields, then seq again, and uses the fields only if seq was even and
- * unchanged (the C11 recipe: relaxed field loads between an acquire load
- * and an acquire fence). Entries are one cache line each, so a fill
- * disturbs no reader of another entry.
  */
 #ifndef UIOMMUFD_DEV_IOTLB_H
 #define UIOMMUFD_DEV_IOTLB_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#include "util/compiler.h"
+#include <string.h>
 
 struct uio_domain;
 
 #define DEV_IOTLB_LG2 8
 #define DEV_IOTLB_ENTRIES (1u << DEV_IOTLB_LG2)
 
-/* iotlb_entry.attr: PT_PROT_* in the low byte, then these, then the size */
-#define IOTLB_DIRTY_DONE (1u << 7)
-#define IOTLB_PROT_MASK 0x7fu
-#define IOTLB_LG2_SHIFT 8
+/* iotlb_entry.attr */
+#define IOTLB_PROT_MASK 0x7u /* PT_PROT_READ | WRITE | CACHE */
+#define IOTLB_DIRTY_DONE (1u << 3)
+#define IOTLB_LG2_SHIFT 8 /* log2 of the leaf size, in the second byte */
 
+/*
+ * The attributes have a field of their own: leaves may be smaller than
+ * 4 KiB (the selftest mock's 2 KiB granule), so the IOVA has no low bits
+ * to spare that every format leaves clear.
+ */
 struct iotlb_entry {
-	atomic_uint_least32_t seq; /* odd while a filler writes */
-	atomic_uint_least32_t attr; /* PT_PROT_* | IOTLB_* | pgsize_lg2 << 8 */
-	_Atomic(uintptr_t) domain; /* struct uio_domain *, 0 when empty */
-	atomic_uint_least64_t gen; /* domain->iotlb_gen at the walk */
-	atomic_uint_least64_t iova; /* first IOVA of the leaf */
-	atomic_uint_least64_t oa; /* host address of that IOVA */
-} __attribute__((aligned(64)));
-
-/* one cached translation, as the DMA path uses it */
-struct iotlb_xlate {
+	const struct uio_domain *domain; /* NULL: empty */
+	uint64_t gen; /* domain->iotlb_gen read before the walk */
 	uint64_t iova; /* first IOVA of the leaf */
 	uint64_t oa; /* host address of that IOVA */
-	uint32_t attr; /* as iotlb_entry.attr */
+	uint32_t attr; /* PT_PROT_* | IOTLB_DIRTY_DONE | lg2 << 8 */
+};
+
+/* one thread's IOTLB of one device */
+struct dev_iotlb {
+	uint64_t epoch; /* the device's epoch the entries belong to */
+	struct iotlb_entry e[DEV_IOTLB_ENTRIES];
 };
 
 static inline unsigned int iotlb_index(uint32_t pasid, uint64_t iova)
 {
-	/* Fibonacci hashing of the PASID spreads PASIDs over the sets */
-	return ((uint32_t)(iova >> 12) ^ ((pasid * 0x9e3779b9u) >> 24)) &
-	       (DEV_IOTLB_ENTRIES - 1);
+	/* consecutive pages and consecutive PASIDs land on different sets */
+	return ((uint32_t)(iova >> 12) ^ pasid) & (DEV_IOTLB_ENTRIES - 1);
 }
 
 static inline unsigned int iotlb_lg2(uint32_t attr)
@@ -89,35 +93,22 @@ static inline unsigned int iotlb_lg2(uint32_t attr)
 	return attr >> IOTLB_LG2_SHIFT;
 }
 
-/*
- * The translation @e holds for @iova in @domain at generation @gen, or
- * false. A consistent snapshot of the entry or nothing (see above).
- */
-static inline bool iotlb_probe(struct iotlb_entry *e,
+/* does @e translate @iova for @domain at generation @gen? */
+static inline bool iotlb_match(const struct iotlb_entry *e,
 			       const struct uio_domain *domain, uint64_t gen,
-			       uint64_t iova, struct iotlb_xlate *x)
+			       uint64_t iova)
 {
-	uint32_t seq = atomic_load_explicit(&e->seq, memory_order_acquire);
-	uintptr_t d = atomic_load_explicit(&e->domain, memory_order_relaxed);
-	uint64_t g = atomic_load_explicit(&e->gen, memory_order_relaxed);
-
-	x->iova = atomic_load_explicit(&e->iova, memory_order_relaxed);
-	x->oa = atomic_load_explicit(&e->oa, memory_order_relaxed);
-	x->attr = atomic_load_explicit(&e->attr, memory_order_relaxed);
-	atomic_thread_fence(memory_order_acquire);
-	if (unlikely(atomic_load_explicit(&e->seq, memory_order_relaxed) !=
-		     seq) ||
-	    unlikely(seq & 1))
-		return false;
-	return d == (uintptr_t)domain && g == gen &&
-	       !((iova - x->iova) >> iotlb_lg2(x->attr));
+	return e->domain == domain && e->gen == gen &&
+	       !((iova - e->iova) >> iotlb_lg2(e->attr));
 }
 
-/* cache @x for @domain at @gen in @e, unless another thread is filling it */
-void iotlb_fill(struct iotlb_entry *e, const struct uio_domain *domain,
-		uint64_t gen, const struct iotlb_xlate *x);
-
-/* drop the entries of @domain (all of them for NULL) */
-void iotlb_invalidate(struct iotlb_entry *tlb, const struct uio_domain *domain);
+/* @tlb as of device epoch @epoch: emptied if it belongs to an older one */
+static inline void iotlb_sync_epoch(struct dev_iotlb *tlb, uint64_t epoch)
+{
+	if (tlb->epoch != epoch) {
+		memset(tlb->e, 0, sizeof(tlb->e));
+		tlb->epoch = epoch;
+	}
+}
 
 #endif

@@ -48,6 +48,21 @@ static const struct uio_file_ops iommufd_file_ops = {
 	.release = iommufd_file_release,
 };
 
+struct iommufd_ctx *uio_fd_iommufd_ctx(int fd)
+{
+	struct uio_file *file = uio_fd_get(fd);
+	struct iommufd_ctx *ictx = NULL;
+
+	if (!file)
+		return NULL;
+	if (file->ops == &iommufd_file_ops) {
+		ictx = file->priv;
+		iommufd_ctx_get(ictx);
+	}
+	uio_file_put(file);
+	return ictx;
+}
+
 UIOMMUFD_EXPORT int uiommufd_open(int flags)
 {
 	struct iommufd_ctx *ictx;

@@ -151,6 +151,69 @@ static void test_rw_huge_leaves(void **state)
 	free(buf);
 }
 
+/*
+ * Leaves smaller than 4 KiB (the selftest mock's 2 KiB granule) and its
+ * 1 MiB leaves: translation pieces follow the leaves, whatever their size.
+ */
+static void test_small_granule(void **state)
+{
+	struct fixture *f = *state;
+	struct uio_domain *d =
+		uio_domain_alloc(&dev_test_model, &pt_fmt_amdv1_mock, 4, 0);
+	struct uio_dev_stats s0, s1;
+	uint8_t out[8192], in[8192];
+	unsigned int i;
+
+	assert_false(IS_ERR_OR_NULL(d));
+	assert_int_equal(uio_dev_set_domain(f->dev, 7, d), 0);
+	/* four 2 KiB leaves in reverse host order */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(uio_domain_map(d, IOVA + i * 2048,
+						(uintptr_t)f->mem +
+							(3 - i) * 2048,
+						2048, RW, false),
+				 0);
+	fill(f->mem, 8192, 5);
+	for (i = 0; i < 3; i++) {
+		dev_test_stats(f->dev, &s0);
+		assert_int_equal(uio_dma_read(f->dev, 7, IOVA + 1000, out,
+					      6000),
+				 0);
+		dev_test_stats(f->dev, &s1);
+		/* pieces 1000..2047, ..4095, ..6143, ..6999: four leaves */
+		assert_int_equal(s1.iotlb_hits + s1.iotlb_misses -
+					 s0.iotlb_hits - s0.iotlb_misses,
+				 4);
+		assert_memory_equal(out, f->mem + 3 * 2048 + 1000, 1048);
+		assert_memory_equal(out + 1048, f->mem + 2 * 2048, 2048);
+		assert_memory_equal(out + 3096, f->mem + 2048, 2048);
+		assert_memory_equal(out + 5144, f->mem, 856);
+	}
+	fill(in, sizeof(in), 77);
+	assert_int_equal(uio_dma_write(f->dev, 7, IOVA + 2040, in, 16), 0);
+	assert_memory_equal(f->mem + 3 * 2048 + 2040, in, 8);
+	assert_memory_equal(f->mem + 2 * 2048, in + 8, 8);
+	assert_int_equal(uio_domain_unmap(d, IOVA, 8192), 8192);
+	assert_int_equal(uio_dma_read(f->dev, 7, IOVA, out, 8), -EFAULT);
+
+	/* 1 MiB leaves */
+	assert_int_equal(uio_domain_map(d, IOVA, (uintptr_t)f->mem, SZ_2M, RW,
+					true),
+			 0);
+	fill(f->mem, SZ_2M, 9);
+	dev_test_stats(f->dev, &s0);
+	assert_int_equal(uio_dma_read(f->dev, 7, IOVA + (1 << 20) - 4096, out,
+				      8192),
+			 0);
+	dev_test_stats(f->dev, &s1);
+	assert_int_equal(s1.iotlb_misses - s0.iotlb_misses, 2);
+	assert_memory_equal(out, f->mem + (1 << 20) - 4096, 8192);
+	assert_int_equal(uio_domain_unmap(d, IOVA, SZ_2M), SZ_2M);
+
+	assert_int_equal(uio_dev_set_domain(f->dev, 7, NULL), 0);
+	uio_domain_free(d);
+}
+
 /* unmapped IOVA, no domain, a range wrapping past 2^64: -EFAULT, counted */
 static void test_translation_faults(void **state)
 {
@@ -540,6 +603,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rw_small_pages, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rw_huge_leaves, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_small_granule, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_translation_faults, setup,
 						teardown),

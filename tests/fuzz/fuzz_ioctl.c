@@ -92,11 +92,47 @@ static void sanitize(unsigned int nr, void *arg, size_t size)
 			       &fd, sizeof(fd));
 		}
 		break;
-	case 0xa0: /* IOMMU_TEST_CMD */
-		/* the union's first u64 is check_refs.uptr for MD_CHECK_REFS */
-		fix_u64(arg, offsetof(struct iommu_test_cmd, check_refs.uptr),
+	case IOMMUFD_CMD_GET_HW_INFO:
+		fix_u64(arg, offsetof(struct iommu_hw_info, data_uptr), size);
+		break;
+	case IOMMUFD_CMD_HWPT_ALLOC:
+		fix_u64(arg, offsetof(struct iommu_hwpt_alloc, data_uptr),
 			size);
 		break;
+	case IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP:
+		fix_u64(arg, offsetof(struct iommu_hwpt_get_dirty_bitmap, data),
+			size);
+		break;
+	case 0xa0: { /* IOMMU_TEST_CMD: the pointer depends on the op */
+		uint32_t op = 0;
+
+		if (size >= 8)
+			memcpy(&op, (char *)arg + 4, sizeof(op));
+		switch (op) {
+		case IOMMU_TEST_OP_MD_CHECK_MAP:
+			fix_u64(arg, offsetof(struct iommu_test_cmd,
+					      check_map.uptr), size);
+			break;
+		case IOMMU_TEST_OP_DIRTY:
+			fix_u64(arg, offsetof(struct iommu_test_cmd,
+					      dirty.uptr), size);
+			break;
+		case IOMMU_TEST_OP_ACCESS_PAGES:
+			fix_u64(arg, offsetof(struct iommu_test_cmd,
+					      access_pages.uptr), size);
+			break;
+		case IOMMU_TEST_OP_ACCESS_RW:
+			fix_u64(arg, offsetof(struct iommu_test_cmd,
+					      access_rw.uptr), size);
+			break;
+		default:
+			/* MD_CHECK_REFS and any op with no pointer */
+			fix_u64(arg, offsetof(struct iommu_test_cmd,
+					      check_refs.uptr), size);
+			break;
+		}
+		break;
+	}
 	}
 }
 

@@ -88,9 +88,9 @@ static double get(json_object *out, const char *key)
 {
 	json_object *v;
 
-	return json_object_object_get_ex(out, key, &v) ?
-		       json_object_get_double(v) :
-		       0;
+	return json_object_object_get_ex(out, key, &v)
+		       ? json_object_get_double(v)
+		       : 0;
 }
 
 struct ctx {
@@ -339,13 +339,16 @@ out:
 
 void bench_dma_print(json_object *out)
 {
-	printf("4K DMA, IOTLB hit:              %8.1f ns  (memcpy %.1f ns: %.3f; goal >= 0.95)\n",
+	printf("4K DMA, IOTLB hit:              %8.1f ns  (memcpy %.1f ns: "
+	       "%.3f; goal >= 0.95)\n",
 	       get(out, "dma_4k_iotlb_hit_ns"), get(out, "dma_4k_memcpy_ns"),
 	       get(out, "dma_4k_iotlb_hit_vs_memcpy"));
-	printf("8-byte DMA:                     %8.1f ns  (copy call %.1f ns: %.2fx; goal <= 1.5)\n",
+	printf("8-byte DMA:                     %8.1f ns  (copy call %.1f ns: "
+	       "%.2fx; goal <= 1.5)\n",
 	       get(out, "dma_8b_ns"), get(out, "dma_8b_copy_ns"),
 	       get(out, "dma_8b_vs_copy"));
-	printf("4K DMA, random, IOTLB miss:     %8.1f ns  (memcpy %.1f ns: %.3f; goal >= 0.75; %.0f%% missed)\n",
+	printf("4K DMA, random, IOTLB miss:     %8.1f ns  (memcpy %.1f ns: "
+	       "%.3f; goal >= 0.75; %.0f%% missed)\n",
 	       get(out, "dma_4k_random_miss_ns"),
 	       get(out, "dma_4k_random_memcpy_ns"),
 	       get(out, "dma_4k_random_miss_vs_memcpy"),

@@ -23,6 +23,7 @@
 #include "util/page.h"
 #include "util/mem_identity.h"
 #include "util/span_iter.h"
+#include "util/uaccess.h"
 
 static void file_view_remove(uintptr_t kva);
 
@@ -316,13 +317,23 @@ static struct iopt_pages_access *find_access(struct iopt_pages *pages,
 static int pages_repin(struct iopt_pages *pages, uint64_t first,
 		       uint64_t last, bool may_fail)
 {
-	enum iopt_account_mode mode =
-		pin_ledger_effective_mode(pages->account_mode);
+	enum iopt_account_mode mode;
 	uint64_t old_n = 0, new_n = 0, nspans = 0, i;
 	struct itree_node *node, *next;
-	struct pin_record **recs;
+	struct pin_record *recs_small[8], **recs;
 	struct span_iter span;
 	uint64_t lo = first ? first - 1 : 0;
+	/*
+	 * Who pays is decided once, at the first pin (the capability check
+	 * costs a system call, which memory that is never pinned should not
+	 * pay), and kept, so that every unpin credits what was charged.
+	 */
+	if (!pages->account_resolved) {
+		pages->account_mode =
+			pin_ledger_effective_mode(pages->account_mode);
+		pages->account_resolved = true;
+	}
+	mode = pages->account_mode;
 	uint64_t hi = last + 1 ? last + 1 : last;
 	int rc;
 
@@ -341,8 +352,12 @@ static int pages_repin(struct iopt_pages *pages, uint64_t first,
 		new_n += span.last_used - span.start_used + 1;
 		nspans++;
 	}
-	recs = may_fail ? uio_calloc(nspans + 1, sizeof(*recs)) :
-			  calloc(nspans + 1, sizeof(*recs));
+	/* the common case (a span or two) needs no array from the heap */
+	if (nspans < ARRAY_SIZE(recs_small))
+		recs = recs_small;
+	else
+		recs = may_fail ? uio_calloc(nspans + 1, sizeof(*recs)) :
+				  calloc(nspans + 1, sizeof(*recs));
 	if (!recs)
 		goto out_oom;
 	for (i = 0; i < nspans; i++) {
@@ -351,7 +366,8 @@ static int pages_repin(struct iopt_pages *pages, uint64_t first,
 		if (!recs[i]) {
 			while (i--)
 				free(recs[i]);
-			free(recs);
+			if (recs != recs_small)
+				free(recs);
 			goto out_oom;
 		}
 	}
@@ -360,7 +376,8 @@ static int pages_repin(struct iopt_pages *pages, uint64_t first,
 		if (rc) {
 			for (i = 0; i < nspans; i++)
 				free(recs[i]);
-			free(recs);
+			if (recs != recs_small)
+				free(recs);
 			return rc;
 		}
 	}
@@ -396,7 +413,8 @@ static int pages_repin(struct iopt_pages *pages, uint64_t first,
 	}
 	if (old_n > new_n)
 		pin_ledger_uncharge(mode, old_n - new_n);
-	free(recs);
+	if (recs != recs_small)
+				free(recs);
 	return 0;
 
 out_oom:
@@ -433,6 +451,27 @@ static void file_view_remove(uintptr_t kva)
 		break;
 	}
 	pthread_mutex_unlock(&file_views_lock);
+}
+
+/*
+ * Is every page of [va, va + npages pages) mapped? A few pages are probed
+ * with a fault-safe read each (no system call; like get_user_pages it
+ * faults the pages in); a longer range asks msync(), which fails with
+ * ENOMEM on a hole without touching the pages.
+ */
+#define PROBE_MAX_PAGES 16
+
+static bool user_pages_present(uintptr_t va, uint64_t npages)
+{
+	unsigned char probe;
+	uint64_t i;
+
+	if (npages > PROBE_MAX_PAGES)
+		return !msync((void *)va, npages * PAGE_SIZE, MS_ASYNC);
+	for (i = 0; i < npages; i++)
+		if (copy_from_user(&probe, (void *)(va + i * PAGE_SIZE), 1))
+			return false;
+	return true;
 }
 
 /*
@@ -490,8 +529,8 @@ int iopt_pages_add_access(struct iopt_pages *pages, uint64_t index,
 	 * (ENOMEM for a hole) without touching the pages.
 	 */
 	if (pages->type == IOPT_ADDRESS_USER &&
-	    msync((void *)iopt_pages_index_va(pages, index),
-		  (last_index - index + 1) * PAGE_SIZE, MS_ASYNC))
+	    !user_pages_present(iopt_pages_index_va(pages, index),
+				last_index - index + 1))
 		return uio_fail(-EFAULT,
 				"user memory at 0x%" PRIxPTR " is not mapped",
 				iopt_pages_index_va(pages, index));

@@ -52,6 +52,7 @@ struct iopt_pages {
 	uint64_t npages;
 	bool writable;
 	enum iopt_account_mode account_mode;
+	bool account_resolved; /* account_mode is the effective one */
 	/* pinning by accesses: protected by mutex */
 	pthread_mutex_t mutex;
 	struct itree_root access_itree; /* iopt_pages_access, by page index */

@@ -10,10 +10,10 @@
  * the old pointer have finished), then bump the device's IOTLB epoch so
  * that every thread's IOTLB of the device starts over (iotlb.h: what it
  * protects against is a freed domain's pointer coming back). The wait is
- * skipped for a device that has never DMA'd: the first
- * DMA announces itself in dma_seen before it reads any slot, and the
- * writer reads dma_seen only after its exchange, so one of the two sees the
- * other (both seq_cst).
+ * skipped for a device that has never DMA'd: the first DMA announces
+ * itself in dma_seen before it reads any slot, and the writer reads
+ * dma_seen only after its exchange, so one of the two sees the other (both
+ * seq_cst).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,7 +26,7 @@
 #include "util/fault_inject.h"
 #include "util/reason.h"
 
-#define KNOWN_HW_FLAGS                                           \
+#define KNOWN_HW_FLAGS                                             \
 	(UIO_HW_DEV_NO_DIRTY | UIO_HW_DEV_PASID | UIO_HW_DEV_ATS | \
 	 UIO_HW_DEV_PRI)
 
@@ -46,7 +46,8 @@ int uio_dev_create(const struct uio_dev_cfg *cfg, struct uio_dev **ret)
 				cfg->hw_flags & ~KNOWN_HW_FLAGS);
 	hw_flags = cfg->hw_flags;
 	if ((hw_flags & UIO_HW_DEV_PASID) && !cfg->pasid_bits)
-		return uio_fail(-EINVAL, "a PASID capable device needs a PASID width");
+		return uio_fail(-EINVAL, "a PASID capable device needs a PASID "
+					 "width");
 	if (cfg->pasid_bits)
 		hw_flags |= UIO_HW_DEV_PASID;
 
@@ -64,8 +65,8 @@ int uio_dev_create(const struct uio_dev_cfg *cfg, struct uio_dev **ret)
 		dev->pasid_limit = 1u << cfg->pasid_bits;
 		dev->pasid_chunks = (dev->pasid_limit + DEV_PASID_CHUNK - 1) >>
 				    DEV_PASID_CHUNK_LG2;
-		dev->pasid_dir = uio_calloc(dev->pasid_chunks,
-					    sizeof(*dev->pasid_dir));
+		dev->pasid_dir =
+			uio_calloc(dev->pasid_chunks, sizeof(*dev->pasid_dir));
 		if (!dev->pasid_dir) {
 			free(dev);
 			return -ENOMEM;
@@ -83,7 +84,8 @@ void uio_dev_destroy(struct uio_dev *dev)
 	if (!dev)
 		return;
 	for (i = 0; i < DEV_STAT_SLOTS; i++)
-		uio_free(dev->iotlb[i]);
+		uio_free(atomic_load_explicit(&dev->iotlb[i],
+					      memory_order_relaxed));
 	for (i = 0; i < dev->pasid_chunks; i++)
 		uio_free(atomic_load_explicit(&dev->pasid_dir[i],
 					      memory_order_relaxed));
@@ -163,6 +165,8 @@ struct uio_domain *uio_dev_get_domain(struct uio_dev *dev, uint32_t pasid)
 
 void uio_dev_get_stats(struct uio_dev *dev, struct uio_dev_stats *stats)
 {
+	struct dev_iotlb *tlb;
+	uint64_t adjust = 0;
 	unsigned int i;
 
 	memset(stats, 0, sizeof(*stats));
@@ -172,10 +176,24 @@ void uio_dev_get_stats(struct uio_dev *dev, struct uio_dev_stats *stats)
 #define ADD(f) stats->f += atomic_load_explicit(&b->f, memory_order_relaxed)
 		ADD(dma_ops);
 		ADD(dma_bytes);
-		ADD(iotlb_hits);
 		ADD(iotlb_misses);
 		ADD(faults_translation);
 		ADD(faults_permission);
 #undef ADD
+		adjust += atomic_load_explicit(&b->xlate_adjust,
+					       memory_order_relaxed);
+		tlb = atomic_load_explicit(&dev->iotlb[i],
+					   memory_order_acquire);
+		if (tlb) {
+			/* the fast path's DMAs (iotlb.h) */
+			stats->dma_ops += atomic_load_explicit(
+				&tlb->stats.dma_ops, memory_order_relaxed);
+			stats->dma_bytes += atomic_load_explicit(
+				&tlb->stats.dma_bytes, memory_order_relaxed);
+			stats->iotlb_misses += atomic_load_explicit(
+				&tlb->stats.iotlb_misses, memory_order_relaxed);
+		}
 	}
+	/* dev_private.h: hits are derived */
+	stats->iotlb_hits = stats->dma_ops + adjust - stats->iotlb_misses;
 }

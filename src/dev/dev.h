@@ -47,8 +47,8 @@ struct uio_dev_cfg {
 	const struct uio_hw_model *model;
 	uint32_t rid;
 	unsigned int pasid_bits; /* 0: no PASID; at most 20 */
-	uint32_t hw_flags;       /* UIO_HW_DEV_* */
-	unsigned int instance;   /* IOMMU unit */
+	uint32_t hw_flags; /* UIO_HW_DEV_* */
+	unsigned int instance; /* IOMMU unit */
 };
 
 /*
@@ -56,11 +56,11 @@ struct uio_dev_cfg {
  * a block of its own, summed here).
  */
 struct uio_dev_stats {
-	uint64_t dma_ops;           /* read/write/cas calls */
-	uint64_t dma_bytes;         /* bytes copied */
+	uint64_t dma_ops; /* read/write/cas calls */
+	uint64_t dma_bytes; /* bytes copied */
 	uint64_t iotlb_hits, iotlb_misses;
 	uint64_t faults_translation; /* no mapping or no domain */
-	uint64_t faults_permission;  /* mapping lacks read or write */
+	uint64_t faults_permission; /* mapping lacks read or write */
 };
 
 /* 0 or -EINVAL (bad config) / -ENOMEM */
@@ -91,8 +91,8 @@ struct uio_domain *uio_dev_get_domain(struct uio_dev *dev, uint32_t pasid);
  * transferred), -EINVAL for a bad PASID, -ENOMEM if the calling thread
  * cannot be set up for DMA (its thread-exit hook cannot be installed).
  */
-int uio_dma_read(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
-		 void *buf, size_t len);
+int uio_dma_read(struct uio_dev *dev, uint32_t pasid, uint64_t iova, void *buf,
+		 size_t len);
 int uio_dma_write(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
 		  const void *buf, size_t len);
 /*

@@ -30,11 +30,15 @@ typedef _Atomic(struct uio_domain *) dev_slot_t;
 /*
  * Counters of the threads holding one statistics slot (dev_thread.h); a
  * cache line each, written by its owner only (or atomically, the shared
- * slot), summed by uio_dev_get_stats().
+ * slot), summed by uio_dev_get_stats(). IOTLB hits are not counted but
+ * derived, to spare the fast path an increment: translations are dma_ops
+ * plus xlate_adjust (the pieces beyond one per DMA, minus one for a DMA
+ * that translated nothing; modulo 2^64), and hits are translations minus
+ * iotlb_misses.
  */
 struct dev_stat_block {
 	atomic_uint_least64_t dma_ops, dma_bytes;
-	atomic_uint_least64_t iotlb_hits, iotlb_misses;
+	atomic_uint_least64_t xlate_adjust, iotlb_misses;
 	atomic_uint_least64_t faults_translation, faults_permission;
 } __attribute__((aligned(64)));
 
@@ -47,7 +51,7 @@ struct dev_stat_block {
  * inside an RCU read-side critical section). The DMA path takes no lock.
  * The fields above @lock are fixed at creation. iotlb[n] and its entries
  * belong to the thread holding statistics slot n (dev_thread.h), which
- * allocates it on its first miss; the slot's hand-over between threads
+ * allocates it on its first DMA (dma.c); the slot's hand-over between threads
  * (an acquire/release bitmap) orders them, and uio_dev_destroy() frees
  * them (no DMA may run then).
  */
@@ -69,7 +73,7 @@ struct uio_dev {
 	/* bumped by each detach/replace, after its grace period (iotlb.h) */
 	atomic_uint_least64_t iotlb_epoch;
 
-	struct dev_iotlb *iotlb[DEV_STAT_SLOTS];
+	_Atomic(struct dev_iotlb *) iotlb[DEV_STAT_SLOTS];
 	struct dev_stat_block stats[DEV_STAT_SLOTS];
 };
 

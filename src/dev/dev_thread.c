@@ -19,8 +19,11 @@
 
 #include "dev/dev_thread.h"
 
-__thread struct dev_thread dev_thread
-	__attribute__((tls_model("initial-exec")));
+/* the slot no IOTLB ever belongs to, until the thread has one of its own */
+__thread struct dev_thread dev_thread __attribute__((tls_model("initial-"
+							       "exec"))) = {
+	.slot = DEV_STAT_SHARED,
+};
 
 /* bit n set: slot n is owned by a live thread; DEV_STAT_SHARED never is */
 static atomic_uint_least32_t slot_map;
@@ -43,6 +46,7 @@ static void dev_thread_exit(void *arg)
 		urcu_memb_unregister_thread();
 	th->ready = false;
 	th->registered_by_us = false;
+	th->slot = DEV_STAT_SHARED;
 }
 
 static void exit_key_create(void)
@@ -94,6 +98,8 @@ int dev_thread_init(void)
 		th->registered_by_us = true;
 	}
 	take_slot(th);
+	/* known once registered: read by the library's initialization */
+	th->membarrier = urcu_memb_has_sys_membarrier;
 	th->ready = true;
 	return 0;
 }

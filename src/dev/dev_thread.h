@@ -34,14 +34,19 @@
 #define DEV_STAT_SHARED (DEV_STAT_SLOTS - 1)
 
 struct dev_thread {
-	bool ready;          /* registered and holding a slot */
+	bool ready; /* registered and holding a slot */
 	bool registered_by_us; /* unregister at thread exit */
-	bool shared;         /* slot is DEV_STAT_SHARED: use atomic adds */
-	uint8_t slot;        /* statistics block of this thread */
+	bool shared; /* slot is DEV_STAT_SHARED: use atomic adds */
+	bool membarrier; /* urcu-memb uses sys_membarrier (dma.c) */
+	/*
+	 * statistics block (and IOTLB) of this thread; DEV_STAT_SHARED, the
+	 * slot no IOTLB ever belongs to, while not ready
+	 */
+	uint8_t slot;
 };
 
-extern __thread struct dev_thread dev_thread
-	__attribute__((tls_model("initial-exec")));
+extern __thread struct dev_thread dev_thread __attribute__((tls_model("initial-"
+								      "exec")));
 
 /* the slow path of dev_thread_get(): register, take a slot; 0 or -ENOMEM */
 int dev_thread_init(void);

@@ -22,17 +22,18 @@
  * full barrier between their store and their load, so that at least one
  * sees the other. Ours is a seq_cst fence, paid once per domain.
  *
- * Costs. The fast path (dma_fast: a thread that has DMA'd before, one
- * piece, permitted, nothing to mark dirty) adds to its copy one lock and
- * unlock of urcu-memb (a thread-local load and store each; no atomic
- * read-modify-write and no fence with sys_membarrier), the slot, epoch and
- * generation loads, the four loads of this thread's own IOTLB entry
- * (iotlb.h) and three counter increments in a cache line of this thread's
- * own (dev_thread.h). Copies up to 16 bytes are inline and that path
- * calls nothing (a miss leaves it); above 16 bytes a miss is walked there
+ * Costs. The fast path (dma_fast_locked: a thread that has DMA'd through
+ * the device before, one piece, permitted, nothing to mark dirty) adds to
+ * its copy one lock and unlock of urcu-memb (a thread-local load and store
+ * each; no atomic read-modify-write, no fence), the slot, attachment,
+ * epoch and generation loads, the loads of this thread's own IOTLB entry
+ * (iotlb.h) and two counter increments in that IOTLB's header. Copies up
+ * to 16 bytes are inline and that path ends in a tail call, so it needs no
+ * stack frame (a miss leaves it); above 16 bytes a miss is walked there
  * too, so a DMA pays one read-side section and one probe. Everything else
- * takes the general path (dma_rw), which starts over. To keep this small
- * the read lock is inlined (below) and the thread-local variables use the
+ * (faults, several pieces, dirty marking, a thread's first DMA) takes the
+ * general path (dma_rw), which starts over. To keep this small the read
+ * lock is inlined (below) and the thread-local variables use the
  * initial-exec model.
  *
  * Threads. Any thread may DMA; its first DMA registers it with urcu-memb
@@ -42,14 +43,25 @@
  */
 
 /*
- * urcu-memb's read lock and unlock are inlined: the static header says of
- * them "Both this function and its helper are smaller than 10 lines of
- * code, and are intended to be usable by non-LGPL code, as called out in
- * LGPL" (urcu/static/urcu-memb.h). That is all _LGPL_SOURCE brings into
- * this file: registration and grace periods stay library calls. A library
- * call each would cost more than the 8-byte copy it protects.
+ * urcu-memb's read lock and unlock are inlined on the fast paths: the
+ * static header says of them "Both this function and its helper are
+ * smaller than 10 lines of code, and are intended to be usable by non-LGPL
+ * code, as called out in LGPL" (urcu/static/urcu-memb.h). That is all
+ * _LGPL_SOURCE brings into this file: registration and grace periods stay
+ * library calls. A library call each would cost more than the 8-byte copy
+ * it protects.
+ *
+ * They are inlined in their sys_membarrier form (liburcu's own
+ * CONFIG_RCU_FORCE_SYS_MEMBARRIER: a compiler barrier where the fallback
+ * needs a full fence, and no test of urcu_memb_has_sys_membarrier on every
+ * lock and unlock). That form is right only where the library found
+ * sys_membarrier, so the fast paths are only for threads that saw
+ * urcu_memb_has_sys_membarrier set (dev_thread.membarrier: no IOTLB, hence
+ * no fast path, without it); the general paths call the library's own
+ * lock and unlock (lib_read_lock, below), right everywhere.
  */
 #define _LGPL_SOURCE
+#define CONFIG_RCU_FORCE_SYS_MEMBARRIER 1
 #include <errno.h>
 #include <string.h>
 
@@ -65,8 +77,14 @@
  * a dependency of ours, loaded with us, so its TLS block is static and
  * each read lock is one %fs-relative access, not a __tls_get_addr call.
  */
+#ifdef CONFIG_RCU_TLS
 extern _Thread_local struct urcu_reader urcu_memb_reader
 	__attribute__((tls_model("initial-exec")));
+#endif
+
+/* the library's read lock and unlock, for the general paths (see above) */
+extern void lib_read_lock(void) __asm__("urcu_memb_read_lock");
+extern void lib_read_unlock(void) __asm__("urcu_memb_read_unlock");
 
 /* why a translation failed */
 enum dma_fault {
@@ -78,6 +96,13 @@ enum dma_fault {
 /* counters of one DMA, added to this thread's block at the end */
 struct dma_count {
 	uint64_t hits, misses;
+};
+
+/* dma_rw() @flags */
+enum {
+	DMA_WRITE = 1 << 0,
+	/* the fast path gave up after filling the first translation's entry */
+	DMA_WALKED = 1 << 1,
 };
 
 /* the first DMA of the device: see dev.c; once per device */
@@ -97,15 +122,17 @@ static struct dev_iotlb *dma_iotlb(struct uio_dev *dev,
 {
 	struct dev_iotlb *tlb;
 
-	if (th->shared)
+	if (th->shared || !th->membarrier)
 		return NULL;
-	tlb = dev->iotlb[th->slot];
+	tlb = atomic_load_explicit(&dev->iotlb[th->slot], memory_order_relaxed);
 	if (unlikely(!tlb)) {
 		tlb = uio_zalloc(sizeof(*tlb));
 		if (!tlb)
 			return NULL;
 		tlb->epoch = epoch;
-		dev->iotlb[th->slot] = tlb;
+		/* release: uio_dev_get_stats() reads its counters */
+		atomic_store_explicit(&dev->iotlb[th->slot], tlb,
+				      memory_order_release);
 	}
 	iotlb_sync_epoch(tlb, epoch);
 	return tlb;
@@ -157,8 +184,8 @@ static enum dma_fault dma_xlate(struct dev_iotlb *tlb,
 				uint8_t **hva, uint64_t *avail,
 				struct dma_count *cnt)
 {
-	uint64_t gen = atomic_load_explicit(&domain->iotlb_gen,
-					    memory_order_acquire);
+	uint64_t gen =
+		atomic_load_explicit(&domain->iotlb_gen, memory_order_acquire);
 	struct iotlb_entry scratch, *e = &scratch;
 	uint64_t off;
 	uint32_t attr;
@@ -195,8 +222,7 @@ found:
 }
 
 /* the domain attached to @pasid; call inside the read lock */
-static inline struct uio_domain *dma_domain(struct uio_dev *dev,
-					    uint32_t pasid)
+static inline struct uio_domain *dma_domain(struct uio_dev *dev, uint32_t pasid)
 {
 	dev_slot_t *chunk;
 
@@ -249,8 +275,7 @@ dma_copy(uint8_t *dst, const uint8_t *src, size_t n)
 static inline void stat_inc_own(atomic_uint_least64_t *c, uint64_t n)
 {
 	atomic_store_explicit(c,
-			      atomic_load_explicit(c, memory_order_relaxed) +
-				      n,
+			      atomic_load_explicit(c, memory_order_relaxed) + n,
 			      memory_order_relaxed);
 }
 
@@ -271,8 +296,9 @@ static void dma_account(struct uio_dev *dev, const struct dev_thread *th,
 
 	stat_add(th, &b->dma_ops, 1);
 	stat_add(th, &b->dma_bytes, bytes);
-	if (cnt->hits)
-		stat_add(th, &b->iotlb_hits, cnt->hits);
+	/* translations beyond one per DMA (none: minus one, modulo 2^64) */
+	if (cnt->hits + cnt->misses != 1)
+		stat_add(th, &b->xlate_adjust, cnt->hits + cnt->misses - 1);
 	if (cnt->misses)
 		stat_add(th, &b->iotlb_misses, cnt->misses);
 	if (f == DMA_FAULT_TRANSLATION)
@@ -297,14 +323,14 @@ static int dma_begin(struct uio_dev *dev, uint32_t pasid,
 
 /*
  * The general path: any length, any number of pieces, faults, misses.
- * @walked: the fast path gave up after filling the first translation's
- * entry, so the hit this finds there is that miss.
+ * DMA_WALKED: the hit this finds for the first piece is the fast path's
+ * miss. Six arguments: the fast paths reach it by a tail call.
  */
-static __attribute__((noinline)) int dma_rw(struct uio_dev *dev,
-					    uint32_t pasid, uint64_t iova,
-					    uint8_t *buf, size_t len,
-					    bool write, bool walked)
+static __attribute__((noinline)) int dma_rw(struct uio_dev *dev, uint32_t pasid,
+					    uint64_t iova, uint8_t *buf,
+					    size_t len, unsigned int flags)
 {
+	bool write = flags & DMA_WRITE;
 	unsigned int need = write ? PT_PROT_WRITE : PT_PROT_READ;
 	enum dma_fault f = DMA_OK;
 	struct dma_count cnt = { 0, 0 };
@@ -318,7 +344,7 @@ static __attribute__((noinline)) int dma_rw(struct uio_dev *dev,
 	ret = dma_begin(dev, pasid, &th);
 	if (ret)
 		return ret;
-	urcu_memb_read_lock();
+	lib_read_lock();
 	domain = dma_domain(dev, pasid);
 	if (!domain || (len && __builtin_add_overflow(iova, len - 1, &last)))
 		f = DMA_FAULT_TRANSLATION;
@@ -343,8 +369,8 @@ static __attribute__((noinline)) int dma_rw(struct uio_dev *dev,
 		done += n;
 		iova += n;
 	}
-	urcu_memb_read_unlock();
-	if (walked && cnt.hits) {
+	lib_read_unlock();
+	if ((flags & DMA_WALKED) && cnt.hits) {
 		cnt.hits--;
 		cnt.misses++;
 	}
@@ -353,12 +379,12 @@ static __attribute__((noinline)) int dma_rw(struct uio_dev *dev,
 }
 
 /*
- * The fast path: a thread that has an IOTLB for the device (hence has
- * DMA'd through it before, and has a slot of its own), one piece, the
- * permission, nothing to mark dirty; an IOTLB hit, or with @walk also a
- * miss that the walk resolves. Anything else goes to dma_rw(), which
- * starts over. No dma_seen check for the device: its IOTLB exists only
- * after a DMA that set it (dma_begin); dma_walk() sets the domain's.
+ * The fast path, inside the read lock (the caller's, left held): one
+ * piece, the permission, nothing to mark dirty; an IOTLB hit, or with
+ * @walk also a miss that the walk resolves. Anything else goes to
+ * dma_rw(), which starts over. No dma_seen check for the device: its IOTLB
+ * exists only after a DMA that set it (dma_begin); dma_walk() sets the
+ * domain's.
  */
 enum dma_fast_result {
 	DMA_FAST_DONE,
@@ -367,38 +393,29 @@ enum dma_fast_result {
 };
 
 static inline __attribute__((always_inline)) enum dma_fast_result
-dma_fast(struct uio_dev *dev, uint32_t pasid, uint64_t iova, uint8_t *buf,
-	 size_t len, bool write, bool walk)
+dma_fast_locked(struct uio_dev *dev, struct dev_iotlb *tlb, uint32_t pasid,
+		uint64_t iova, uint8_t *buf, size_t len, bool write, bool walk)
 {
-	struct dev_thread *th = &dev_thread;
-	struct uio_domain *domain;
+	struct uio_domain *domain = dma_domain(dev, pasid);
 	struct iotlb_entry *e;
-	struct dev_iotlb *tlb;
-	struct dev_stat_block *b;
 	bool hit = true;
 	uint64_t gen, off;
 	uint32_t attr;
 	uint8_t *hva;
 
-	if (unlikely(!th->ready) ||
-	    unlikely(pasid != UIO_DEV_NO_PASID && pasid >= dev->pasid_limit))
-		return DMA_FAST_FALLBACK;
-	/* NULL for a thread without a slot of its own (iotlb.h) */
-	tlb = dev->iotlb[th->slot];
-	if (unlikely(!tlb))
-		return DMA_FAST_FALLBACK;
-	urcu_memb_read_lock();
-	domain = dma_domain(dev, pasid);
-	/* the epoch after the domain: see dev.c */
+	/*
+	 * The epoch after the domain (an acquire load): a domain attached
+	 * after a detach comes with that detach's epoch bump (iotlb.h).
+	 */
 	if (unlikely(!domain) ||
 	    unlikely(tlb->epoch != atomic_load_explicit(&dev->iotlb_epoch,
-							 memory_order_relaxed)))
-		goto out_unlock;
+							memory_order_relaxed)))
+		return DMA_FAST_FALLBACK;
 	gen = atomic_load_explicit(&domain->iotlb_gen, memory_order_acquire);
 	e = &tlb->e[iotlb_index(pasid, iova)];
 	if (unlikely(!iotlb_match(e, domain, gen, iova))) {
 		if (!walk || !dma_walk(domain, gen, iova, e))
-			goto out_unlock;
+			return DMA_FAST_FALLBACK;
 		hit = false;
 	}
 	attr = e->attr;
@@ -409,79 +426,152 @@ dma_fast(struct uio_dev *dev, uint32_t pasid, uint64_t iova, uint8_t *buf,
 		    (unlikely(!(attr & IOTLB_DIRTY_DONE)) &&
 		     atomic_load_explicit(&domain->dirty_tracking,
 					  memory_order_relaxed)))
-			goto out_unlock;
+			goto out_fallback;
 	} else if (unlikely(!(attr & PT_PROT_READ))) {
-		goto out_unlock;
+		goto out_fallback;
 	}
 	/* one piece: the whole DMA inside the leaf (then it cannot wrap) */
 	if (unlikely(len > (1ULL << iotlb_lg2(attr)) - off))
-		goto out_unlock;
+		goto out_fallback;
 	hva = (uint8_t *)(uintptr_t)(e->oa + off);
-	if (write)
+	/*
+	 * The IOTLB's own counters (its owner's alone: plain increments).
+	 * One translation, as dma_ops counts: no xlate_adjust. Counted before
+	 * the copy, which then is the last thing done (nothing but the unlock
+	 * needs to live across a memcpy call).
+	 */
+	stat_inc_own(&tlb->stats.dma_ops, 1);
+	stat_inc_own(&tlb->stats.dma_bytes, len);
+	if (unlikely(!hit))
+		stat_inc_own(&tlb->stats.iotlb_misses, 1);
+	if (walk) {
+		/* dma_rw_large(): above 16 bytes */
+		if (write)
+			memcpy(hva, buf, len);
+		else
+			memcpy(buf, hva, len);
+	} else if (write) {
 		dma_copy(hva, buf, len);
-	else
+	} else {
 		dma_copy(buf, hva, len);
-	urcu_memb_read_unlock();
-	/* a thread with an IOTLB owns its slot: plain increments */
-	b = &dev->stats[th->slot];
-	stat_inc_own(&b->dma_ops, 1);
-	stat_inc_own(&b->dma_bytes, len);
-	if (likely(hit))
-		stat_inc_own(&b->iotlb_hits, 1);
-	else
-		stat_inc_own(&b->iotlb_misses, 1);
+	}
 	return DMA_FAST_DONE;
 
-out_unlock:
+out_fallback:
 	/* a filled entry stays: dma_rw() will find it */
-	urcu_memb_read_unlock();
 	return hit ? DMA_FAST_FALLBACK : DMA_FAST_FALLBACK_WALKED;
 }
 
 /*
- * DMAs above 16 bytes: the fast path, misses included (a memcpy call and
- * its stack frame are paid anyway), or dma_rw().
+ * This thread's IOTLB of @dev for the fast path: NULL for a thread without
+ * a slot of its own (iotlb.h), and for one not set up yet (its slot is
+ * DEV_STAT_SHARED until it is), or for a bad PASID.
  */
-static __attribute__((noinline)) int dma_rw_large(struct uio_dev *dev,
-						  uint32_t pasid,
-						  uint64_t iova, uint8_t *buf,
-						  size_t len, bool write)
+static inline struct dev_iotlb *
+dma_fast_iotlb(struct uio_dev *dev, const struct dev_thread *th, uint32_t pasid)
 {
-	enum dma_fast_result r = dma_fast(dev, pasid, iova, buf, len, write,
-					  true);
-
-	if (likely(r == DMA_FAST_DONE))
-		return 0;
-	return dma_rw(dev, pasid, iova, buf, len, write,
-		      r == DMA_FAST_FALLBACK_WALKED);
+	if (unlikely(pasid != UIO_DEV_NO_PASID && pasid >= dev->pasid_limit))
+		return NULL;
+	return atomic_load_explicit(&dev->iotlb[th->slot],
+				    memory_order_relaxed);
 }
 
 /*
- * Small DMAs (up to 16 bytes: registers, descriptors, doorbells) have a
- * fast path for IOTLB hits that calls nothing; larger ones go to
- * dma_rw_large().
+ * DMAs above 16 bytes: the fast path, misses included (a memcpy call and
+ * its stack frame are paid anyway), or dma_rw(). One copy of it per
+ * direction.
  */
-int uio_dma_read(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
-		 void *buf, size_t len)
+static inline __attribute__((always_inline)) int
+dma_rw_large(struct uio_dev *dev, uint32_t pasid, uint64_t iova, uint8_t *buf,
+	     size_t len, unsigned int flags)
 {
-	if (len > 16)
-		return dma_rw_large(dev, pasid, iova, buf, len, false);
-	if (likely(dma_fast(dev, pasid, iova, buf, len, false, false) ==
-		   DMA_FAST_DONE))
+	const struct dev_thread *th = &dev_thread;
+	struct dev_iotlb *tlb = dma_fast_iotlb(dev, th, pasid);
+	enum dma_fast_result r;
+
+	if (unlikely(!tlb))
+		return dma_rw(dev, pasid, iova, buf, len, flags);
+	urcu_memb_read_lock();
+	r = dma_fast_locked(dev, tlb, pasid, iova, buf, len, flags & DMA_WRITE,
+			    true);
+	urcu_memb_read_unlock();
+	if (likely(r == DMA_FAST_DONE))
 		return 0;
-	return dma_rw(dev, pasid, iova, buf, len, false, false);
+	return dma_rw(dev, pasid, iova, buf, len,
+		      flags | (r == DMA_FAST_FALLBACK_WALKED ? DMA_WALKED : 0));
+}
+
+static __attribute__((noinline)) int dma_read_large(struct uio_dev *dev,
+						    uint32_t pasid,
+						    uint64_t iova, uint8_t *buf,
+						    size_t len)
+{
+	return dma_rw_large(dev, pasid, iova, buf, len, 0);
+}
+
+static __attribute__((noinline)) int dma_write_large(struct uio_dev *dev,
+						     uint32_t pasid,
+						     uint64_t iova,
+						     uint8_t *buf, size_t len)
+{
+	return dma_rw_large(dev, pasid, iova, buf, len, DMA_WRITE);
+}
+
+/*
+ * The exits of the small fast path, out of line: that path ends in a tail
+ * call to one of them, and so needs no stack frame of its own (the unlock
+ * may call futex to wake a grace period).
+ */
+static __attribute__((noinline)) int dma_unlock_done(void)
+{
+	urcu_memb_read_unlock();
+	return 0;
+}
+
+static __attribute__((noinline)) int
+dma_unlock_rw(struct uio_dev *dev, uint32_t pasid, uint64_t iova, uint8_t *buf,
+	      size_t len, unsigned int flags)
+{
+	urcu_memb_read_unlock();
+	return dma_rw(dev, pasid, iova, buf, len, flags);
+}
+
+/*
+ * Small DMAs (up to 16 bytes: registers, descriptors, doorbells): IOTLB
+ * hits copy inline and call nothing but the unlock; larger DMAs go to
+ * dma_read_large() / dma_write_large().
+ */
+static inline __attribute__((always_inline)) int
+dma_access(struct uio_dev *dev, uint32_t pasid, uint64_t iova, uint8_t *buf,
+	   size_t len, unsigned int flags)
+{
+	const struct dev_thread *th = &dev_thread;
+	struct dev_iotlb *tlb;
+
+	if (len > 16)
+		return flags & DMA_WRITE
+			       ? dma_write_large(dev, pasid, iova, buf, len)
+			       : dma_read_large(dev, pasid, iova, buf, len);
+	tlb = dma_fast_iotlb(dev, th, pasid);
+	if (unlikely(!tlb))
+		return dma_rw(dev, pasid, iova, buf, len, flags);
+	urcu_memb_read_lock();
+	if (likely(dma_fast_locked(dev, tlb, pasid, iova, buf, len,
+				   flags & DMA_WRITE, false) == DMA_FAST_DONE))
+		return dma_unlock_done();
+	return dma_unlock_rw(dev, pasid, iova, buf, len, flags);
+}
+
+int uio_dma_read(struct uio_dev *dev, uint32_t pasid, uint64_t iova, void *buf,
+		 size_t len)
+{
+	return dma_access(dev, pasid, iova, buf, len, 0);
 }
 
 int uio_dma_write(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
 		  const void *buf, size_t len)
 {
-	if (len > 16)
-		return dma_rw_large(dev, pasid, iova, (uint8_t *)buf, len,
-				    true);
-	if (likely(dma_fast(dev, pasid, iova, (uint8_t *)buf, len, true,
-			    false) == DMA_FAST_DONE))
-		return 0;
-	return dma_rw(dev, pasid, iova, (uint8_t *)buf, len, true, false);
+	return dma_access(dev, pasid, iova, (uint8_t *)buf, len, DMA_WRITE);
 }
 
 /*
@@ -506,24 +596,23 @@ int uio_dma_cas64(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
 	ret = dma_begin(dev, pasid, &th);
 	if (ret)
 		return ret;
-	urcu_memb_read_lock();
+	lib_read_lock();
 	domain = dma_domain(dev, pasid);
 	if (domain)
-		f = dma_xlate(dma_iotlb(dev, th,
-					atomic_load_explicit(
-						&dev->iotlb_epoch,
-						memory_order_relaxed)),
-			      domain, pasid, iova,
-			      PT_PROT_READ | PT_PROT_WRITE, true, &hva, &avail,
-			      &cnt);
+		f = dma_xlate(
+			dma_iotlb(dev, th,
+				  atomic_load_explicit(&dev->iotlb_epoch,
+						       memory_order_relaxed)),
+			domain, pasid, iova, PT_PROT_READ | PT_PROT_WRITE, true,
+			&hva, &avail, &cnt);
 	if (f == DMA_OK) {
 		swapped = __atomic_compare_exchange_n((uint64_t *)hva,
-						      &expected, new_val,
-						      false, __ATOMIC_SEQ_CST,
+						      &expected, new_val, false,
+						      __ATOMIC_SEQ_CST,
 						      __ATOMIC_SEQ_CST);
 		*old = expected;
 	}
-	urcu_memb_read_unlock();
+	lib_read_unlock();
 	dma_account(dev, th, f == DMA_OK ? 8 : 0, &cnt, f);
 	if (f != DMA_OK)
 		return -EFAULT;

@@ -25,7 +25,9 @@
  * locked instruction on the miss path would wait for the previous DMA's
  * stores to drain, and a cache line shared by DMA threads would bounce
  * between them). Threads beyond the slots (sharing the last statistics
- * block) have no IOTLB: they always walk.
+ * block) have no IOTLB: they always walk. The IOTLB also holds the
+ * counters of the DMAs the fast path completes through it, so that path
+ * touches nothing of the device's but its attachment and epoch.
  *
  * Domain pointer reuse. A domain pointer could be reused by a new domain
  * after the old one is freed, and entries of the old one would then look
@@ -49,6 +51,7 @@
 #ifndef UIOMMUFD_DEV_IOTLB_H
 #define UIOMMUFD_DEV_IOTLB_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -76,9 +79,19 @@ struct iotlb_entry {
 	uint32_t attr; /* PT_PROT_* | IOTLB_DIRTY_DONE | lg2 << 8 */
 };
 
+/*
+ * The counters of the DMAs that the fast path completes, kept next to the
+ * IOTLB it used (no slot lookup on the fast path); owner-written, read by
+ * uio_dev_get_stats().
+ */
+struct dev_fast_stats {
+	atomic_uint_least64_t dma_ops, dma_bytes, iotlb_misses;
+};
+
 /* one thread's IOTLB of one device */
 struct dev_iotlb {
 	uint64_t epoch; /* the device's epoch the entries belong to */
+	struct dev_fast_stats stats;
 	struct iotlb_entry e[DEV_IOTLB_ENTRIES];
 };
 

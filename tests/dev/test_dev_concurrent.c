@@ -80,8 +80,8 @@ static void *dma_thread(void *arg)
 					   IOVA + pg * SZ_4K, page, SZ_4K);
 			v = page[0];
 			/* a whole page of one round, or a violation */
-			if (!ret && (page[SZ_4K / 8 - 1] != v ||
-				     page[100] != v))
+			if (!ret &&
+			    (page[SZ_4K / 8 - 1] != v || page[100] != v))
 				value++;
 		} else {
 			ret = uio_dma_read(sh->dev, UIO_DEV_NO_PASID,
@@ -188,9 +188,8 @@ static void run_canary(enum mode mode, double seconds)
 			/* now and then through "blocked" */
 			if (round % 3 == 0)
 				assert_int_equal(
-					uio_dev_set_domain(sh.dev,
-							   UIO_DEV_NO_PASID,
-							   NULL),
+					uio_dev_set_domain(
+						sh.dev, UIO_DEV_NO_PASID, NULL),
 					0);
 			/* dom[b] maps buf[b]: replaces the last round's */
 			assert_int_equal(uio_dev_set_domain(sh.dev,
@@ -201,17 +200,18 @@ static void run_canary(enum mode mode, double seconds)
 					      memory_order_seq_cst);
 			fill_words(buf[b ^ 1], filled, POISON);
 		} else {
-			assert_int_equal(uio_domain_map(dom[0], IOVA,
-							(uintptr_t)buf[b],
-							mapped, RW,
-							mode == MODE_UNMAP_HUGE),
-					 0);
+			assert_int_equal(
+				uio_domain_map(dom[0], IOVA, (uintptr_t)buf[b],
+					       mapped, RW,
+					       mode == MODE_UNMAP_HUGE),
+				0);
 		}
 		/* let the DMA threads translate through the new mapping */
 		p0 = atomic_load(&sh.progress);
 		for (spin = 0; spin < 100000; spin++)
 			if (atomic_load_explicit(&sh.progress,
-						 memory_order_relaxed) >= p0 + 4)
+						 memory_order_relaxed) >=
+			    p0 + 4)
 				break;
 		if (mode != MODE_REPLACE) {
 			assert_int_equal(uio_domain_unmap(dom[0], IOVA, mapped),
@@ -225,8 +225,10 @@ static void run_canary(enum mode mode, double seconds)
 	for (i = 0; i < readers; i++)
 		pthread_join(th[i], NULL);
 
-	printf("# mode %d, %d DMA threads: %lu rounds, %lu DMAs, %lu translated\n",
-	       mode, readers, rounds, atomic_load(&sh.dmas), atomic_load(&sh.ok));
+	printf("# mode %d, %d DMA threads: %lu rounds, %lu DMAs, %lu "
+	       "translated\n",
+	       mode, readers, rounds, atomic_load(&sh.dmas),
+	       atomic_load(&sh.ok));
 	assert_int_equal(atomic_load(&sh.bad_old), 0);
 	assert_int_equal(atomic_load(&sh.bad_poison), 0);
 	assert_int_equal(atomic_load(&sh.bad_value), 0);
@@ -298,14 +300,12 @@ static void test_many_threads(void **state)
 
 	fill_words(mem, SZ_4K, 3);
 	assert_int_equal(uio_dev_set_domain(dev, UIO_DEV_NO_PASID, d), 0);
-	assert_int_equal(uio_domain_map(d, IOVA, (uintptr_t)mem, SZ_4K, RW,
-					false),
-			 0);
+	assert_int_equal(
+		uio_domain_map(d, IOVA, (uintptr_t)mem, SZ_4K, RW, false), 0);
 	for (i = 0; i < MANY; i++) {
 		m[i].dev = dev;
-		assert_int_equal(pthread_create(&th[i], NULL, many_thread,
-						&m[i]),
-				 0);
+		assert_int_equal(
+			pthread_create(&th[i], NULL, many_thread, &m[i]), 0);
 	}
 	for (i = 0; i < MANY; i++) {
 		pthread_join(th[i], NULL);
@@ -314,7 +314,8 @@ static void test_many_threads(void **state)
 	uio_dev_get_stats(dev, &s);
 	assert_int_equal(s.dma_ops, MANY * (PER_THREAD + 1));
 	assert_int_equal(s.dma_bytes, MANY * PER_THREAD * 8);
-	assert_int_equal(s.iotlb_hits + s.iotlb_misses, MANY * (PER_THREAD + 1));
+	assert_int_equal(s.iotlb_hits + s.iotlb_misses,
+			 MANY * (PER_THREAD + 1));
 	assert_int_equal(s.faults_translation, MANY);
 
 	/* all those threads exited registered-by-us: grace periods go on */

@@ -24,8 +24,7 @@ static int setup(void **state)
 	f->dev = dev_test_dev(20);
 	f->len = 4 * SZ_2M;
 	f->mem = dev_test_mem(f->len, SZ_2M);
-	assert_int_equal(uio_dev_set_domain(f->dev, UIO_DEV_NO_PASID, f->d),
-			 0);
+	assert_int_equal(uio_dev_set_domain(f->dev, UIO_DEV_NO_PASID, f->d), 0);
 	*state = f;
 	return 0;
 }
@@ -34,8 +33,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(uio_dev_set_domain(f->dev, UIO_DEV_NO_PASID, NULL),
-			 0);
+	assert_int_equal(uio_dev_set_domain(f->dev, UIO_DEV_NO_PASID, NULL), 0);
 	uio_dev_destroy(f->dev);
 	uio_domain_free(f->d);
 	munmap(f->mem, f->len);
@@ -60,8 +58,9 @@ static void test_rw_small_pages(void **state)
 	size_t off, len;
 
 	/* three 4 KiB leaves, not contiguous in host memory: 2, 0, 1 */
-	assert_int_equal(uio_domain_map(f->d, IOVA, (uintptr_t)f->mem + 2 * SZ_4K,
-					SZ_4K, RW, false),
+	assert_int_equal(uio_domain_map(f->d, IOVA,
+					(uintptr_t)f->mem + 2 * SZ_4K, SZ_4K,
+					RW, false),
 			 0);
 	assert_int_equal(uio_domain_map(f->d, IOVA + SZ_4K, (uintptr_t)f->mem,
 					2 * SZ_4K, RW, false),
@@ -81,8 +80,8 @@ static void test_rw_small_pages(void **state)
 			for (i = 0; i < len; i++) {
 				size_t io = off + i;
 
-				host = io < SZ_4K ? f->mem + 2 * SZ_4K + io :
-						    f->mem + io - SZ_4K;
+				host = io < SZ_4K ? f->mem + 2 * SZ_4K + io
+						  : f->mem + io - SZ_4K;
 				assert_int_equal(out[i], *host);
 			}
 		}
@@ -90,8 +89,8 @@ static void test_rw_small_pages(void **state)
 
 	/* a write across both boundaries lands in the three host pages */
 	fill(in, sizeof(in), 99);
-	assert_int_equal(uio_dma_write(f->dev, UIO_DEV_NO_PASID, IOVA + 100,
-				       in, 3 * SZ_4K - 200),
+	assert_int_equal(uio_dma_write(f->dev, UIO_DEV_NO_PASID, IOVA + 100, in,
+				       3 * SZ_4K - 200),
 			 0);
 	assert_memory_equal(f->mem + 2 * SZ_4K + 100, in, SZ_4K - 100);
 	assert_memory_equal(f->mem, in + SZ_4K - 100, 2 * SZ_4K - 100);
@@ -168,17 +167,16 @@ static void test_small_granule(void **state)
 	assert_int_equal(uio_dev_set_domain(f->dev, 7, d), 0);
 	/* four 2 KiB leaves in reverse host order */
 	for (i = 0; i < 4; i++)
-		assert_int_equal(uio_domain_map(d, IOVA + i * 2048,
-						(uintptr_t)f->mem +
-							(3 - i) * 2048,
-						2048, RW, false),
-				 0);
+		assert_int_equal(
+			uio_domain_map(d, IOVA + i * 2048,
+				       (uintptr_t)f->mem + (3 - i) * 2048, 2048,
+				       RW, false),
+			0);
 	fill(f->mem, 8192, 5);
 	for (i = 0; i < 3; i++) {
 		dev_test_stats(f->dev, &s0);
-		assert_int_equal(uio_dma_read(f->dev, 7, IOVA + 1000, out,
-					      6000),
-				 0);
+		assert_int_equal(
+			uio_dma_read(f->dev, 7, IOVA + 1000, out, 6000), 0);
 		dev_test_stats(f->dev, &s1);
 		/* pieces 1000..2047, ..4095, ..6143, ..6999: four leaves */
 		assert_int_equal(s1.iotlb_hits + s1.iotlb_misses -
@@ -197,14 +195,12 @@ static void test_small_granule(void **state)
 	assert_int_equal(uio_dma_read(f->dev, 7, IOVA, out, 8), -EFAULT);
 
 	/* 1 MiB leaves */
-	assert_int_equal(uio_domain_map(d, IOVA, (uintptr_t)f->mem, SZ_2M, RW,
-					true),
-			 0);
+	assert_int_equal(
+		uio_domain_map(d, IOVA, (uintptr_t)f->mem, SZ_2M, RW, true), 0);
 	fill(f->mem, SZ_2M, 9);
 	dev_test_stats(f->dev, &s0);
-	assert_int_equal(uio_dma_read(f->dev, 7, IOVA + (1 << 20) - 4096, out,
-				      8192),
-			 0);
+	assert_int_equal(
+		uio_dma_read(f->dev, 7, IOVA + (1 << 20) - 4096, out, 8192), 0);
 	dev_test_stats(f->dev, &s1);
 	assert_int_equal(s1.iotlb_misses - s0.iotlb_misses, 2);
 	assert_memory_equal(out, f->mem + (1 << 20) - 4096, 8192);
@@ -246,8 +242,8 @@ static void test_translation_faults(void **state)
 	assert_int_equal(f->mem[SZ_4K], 0); /* never beyond the mapping */
 
 	/* wrapping past the top of the IOVA space */
-	assert_int_equal(uio_dma_read(f->dev, UIO_DEV_NO_PASID,
-				      UINT64_MAX - 3, buf, 8),
+	assert_int_equal(uio_dma_read(f->dev, UIO_DEV_NO_PASID, UINT64_MAX - 3,
+				      buf, 8),
 			 -EFAULT);
 
 	/* blocked: no domain attached */
@@ -285,8 +281,7 @@ static void test_permission_faults(void **state)
 				       8),
 			 -EFAULT);
 	old = 0x1111111111111111ULL;
-	assert_int_equal(uio_dma_cas64(f->dev, UIO_DEV_NO_PASID, IOVA, &old,
-				       2),
+	assert_int_equal(uio_dma_cas64(f->dev, UIO_DEV_NO_PASID, IOVA, &old, 2),
 			 -EFAULT);
 	assert_int_equal(f->mem[0], 0x11);
 	assert_int_equal(f->mem[8], 0x11);
@@ -362,12 +357,55 @@ static void test_replace_domain(void **state)
 	uio_domain_free(d2);
 }
 
+/*
+ * A freed domain's address coming back for a new domain, at the same
+ * iotlb_gen (no unmap in between): the IOTLB must not hand out the old
+ * domain's translation (iotlb.h, "Domain pointer reuse").
+ */
+static void test_domain_reuse(void **state)
+{
+	struct fixture *f = *state;
+	struct uio_domain *old, *d;
+	uint64_t v;
+	int tries;
+
+	memset(f->mem, 0x0a, SZ_4K);
+	memset(f->mem + SZ_4K, 0x0b, SZ_4K);
+	for (tries = 0; tries < 8; tries++) {
+		old = dev_test_domain(false);
+		assert_int_equal(uio_domain_map(old, IOVA, (uintptr_t)f->mem,
+						SZ_4K, RW, false),
+				 0);
+		assert_int_equal(uio_dev_set_domain(f->dev, 5, old), 0);
+		assert_int_equal(uio_dma_read(f->dev, 5, IOVA, &v, 8), 0);
+		assert_int_equal(v & 0xff, 0x0a);
+		assert_int_equal(uio_dev_set_domain(f->dev, 5, NULL), 0);
+		/* freed with its mapping: no unmap, iotlb_gen never moved */
+		uio_domain_free(old);
+
+		d = dev_test_domain(false);
+		assert_int_equal(uio_domain_map(d, IOVA,
+						(uintptr_t)f->mem + SZ_4K,
+						SZ_4K, RW, false),
+				 0);
+		assert_int_equal(uio_dev_set_domain(f->dev, 5, d), 0);
+		assert_int_equal(uio_dma_read(f->dev, 5, IOVA, &v, 8), 0);
+		assert_int_equal(v & 0xff, 0x0b);
+		assert_int_equal(uio_dev_set_domain(f->dev, 5, NULL), 0);
+		uio_domain_free(d);
+		if (d == old)
+			break; /* the case this is about did happen */
+	}
+	printf("# domain address reused after %d tries%s\n", tries + 1,
+	       d == old ? "" : " (never: nothing proven)");
+}
+
 /* PASID attachments: each PASID its own domain, limits of the width */
 static void test_pasid(void **state)
 {
 	struct fixture *f = *state;
-	static const uint32_t pasids[] = { 0, 1, 1023, 1024, 777777,
-					   (1u << 20) - 1 };
+	static const uint32_t pasids[] = { 0,	 1,	 1023,
+					   1024, 777777, (1u << 20) - 1 };
 	struct uio_domain *d[6];
 	struct uio_dev *nopasid = dev_test_dev(0);
 	struct uio_dev *narrow = dev_test_dev(4);
@@ -451,8 +489,7 @@ static void test_create_errors(void **state)
 	uio_dev_destroy(NULL);
 }
 
-static bool log_has(const struct dirty_log *log, uint64_t iova,
-		    uint64_t length)
+static bool log_has(const struct dirty_log *log, uint64_t iova, uint64_t length)
 {
 	unsigned int i;
 
@@ -495,9 +532,8 @@ static void test_dirty(void **state)
 	assert_int_equal(uio_domain_set_dirty_tracking(f->d, true), 0);
 	for (round = 0; round < 3; round++) {
 		/* reads everywhere, writes to pages 1 and 3 and the 2M leaf */
-		assert_int_equal(uio_dma_read(f->dev, UIO_DEV_NO_PASID, IOVA,
-					      &v, 8),
-				 0);
+		assert_int_equal(
+			uio_dma_read(f->dev, UIO_DEV_NO_PASID, IOVA, &v, 8), 0);
 		assert_int_equal(uio_dma_read(f->dev, UIO_DEV_NO_PASID,
 					      IOVA + 5 * SZ_4K, &v, 8),
 				 0);
@@ -512,8 +548,7 @@ static void test_dirty(void **state)
 					       IOVA + 3 * SZ_4K + 64, &v, 8),
 				 0);
 		assert_int_equal(uio_dma_write(f->dev, UIO_DEV_NO_PASID,
-					       IOVA + SZ_2M + 7 * SZ_4K, &v,
-					       8),
+					       IOVA + SZ_2M + 7 * SZ_4K, &v, 8),
 				 0);
 		log = dev_test_harvest(f->d, IOVA, 2 * SZ_2M);
 		assert_int_equal(log.n, 3);
@@ -613,6 +648,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmap_invalidates, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replace_domain, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_domain_reuse, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pasid, setup, teardown),
 		cmocka_unit_test(test_create_errors),

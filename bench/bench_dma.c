@@ -41,6 +41,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "bench_dma.h"
 #include "core/io_pagetable.h"
 #include "dev/dev.h"
@@ -57,41 +58,6 @@
 #define MAX_BATCHES 15
 
 static const struct uio_hw_model bench_model = { .name = "bench" };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *t, int n)
-{
-	qsort(t, n, sizeof(*t), cmp_double);
-	return t[n / 2];
-}
-
-static void add(json_object *out, const char *key, double v)
-{
-	json_object_object_add(out, key, json_object_new_double(v));
-}
-
-static double get(json_object *out, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(out, key, &v)
-		       ? json_object_get_double(v)
-		       : 0;
-}
 
 struct ctx {
 	struct uio_dev *dev;
@@ -117,53 +83,53 @@ static void *(*volatile memcpy_fn)(void *, const void *, size_t) = memcpy;
 
 static double hot_dma(struct ctx *c, long iters)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	long i;
 
 	for (i = 0; i < iters; i++)
 		c->errors |= uio_dma_read(c->dev, UIO_DEV_NO_PASID,
 					  IOVA_HOT + (i % HOT_PAGES) * PAGE,
 					  c->devbuf, PAGE);
-	return (now_ns() - t0) / iters;
+	return (bench_now_ns() - t0) / iters;
 }
 
 static double hot_memcpy(struct ctx *c, long iters)
 {
 	void *(*cpy)(void *, const void *, size_t) = memcpy_fn;
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	long i;
 
 	for (i = 0; i < iters; i++)
 		cpy(c->devbuf, c->hot + (i % HOT_PAGES) * PAGE, PAGE);
-	return (now_ns() - t0) / iters;
+	return (bench_now_ns() - t0) / iters;
 }
 
 static double small_dma(struct ctx *c, long iters)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	long i;
 
 	for (i = 0; i < iters; i++)
 		c->errors |= uio_dma_read(c->dev, UIO_DEV_NO_PASID,
 					  IOVA_HOT + ((i * 72) & (PAGE - 8)),
 					  c->devbuf + (i & 56), 8);
-	return (now_ns() - t0) / iters;
+	return (bench_now_ns() - t0) / iters;
 }
 
 static double small_copy(struct ctx *c, long iters)
 {
 	void (*cpy)(void *, const void *, size_t) = copy_fn;
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	long i;
 
 	for (i = 0; i < iters; i++)
 		cpy(c->devbuf + (i & 56), c->hot + ((i * 72) & (PAGE - 8)), 8);
-	return (now_ns() - t0) / iters;
+	return (bench_now_ns() - t0) / iters;
 }
 
 static double cold_dma(struct ctx *c, long iters)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	long i;
 
 	for (i = 0; i < iters; i++)
@@ -171,19 +137,19 @@ static double cold_dma(struct ctx *c, long iters)
 			c->dev, UIO_DEV_NO_PASID,
 			IOVA_COLD + (uint64_t)c->order[i % c->norder] * PAGE,
 			c->devbuf, PAGE);
-	return (now_ns() - t0) / iters;
+	return (bench_now_ns() - t0) / iters;
 }
 
 static double cold_memcpy(struct ctx *c, long iters)
 {
 	void *(*cpy)(void *, const void *, size_t) = memcpy_fn;
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	long i;
 
 	for (i = 0; i < iters; i++)
 		cpy(c->devbuf,
 		    c->cold + (uint64_t)c->order[i % c->norder] * PAGE, PAGE);
-	return (now_ns() - t0) / iters;
+	return (bench_now_ns() - t0) / iters;
 }
 
 typedef double (*timed_fn)(struct ctx *c, long iters);
@@ -206,8 +172,8 @@ static void measure(struct ctx *c, timed_fn dma, timed_fn base, int batches,
 			t_base[b] = base(c, iters);
 		}
 	}
-	*ret_dma = median(t_dma, batches);
-	*ret_base = median(t_base, batches);
+	*ret_dma = bench_median(t_dma, batches);
+	*ret_base = bench_median(t_base, batches);
 }
 
 /* ---- setup ---- */
@@ -320,16 +286,16 @@ int bench_dma(json_object *out, bool quick)
 		goto out;
 	}
 
-	add(out, "dma_4k_iotlb_hit_ns", hit);
-	add(out, "dma_4k_memcpy_ns", hit_base);
-	add(out, "dma_4k_iotlb_hit_vs_memcpy", hit_base / hit);
-	add(out, "dma_8b_ns", small);
-	add(out, "dma_8b_copy_ns", small_base);
-	add(out, "dma_8b_vs_copy", small / small_base);
-	add(out, "dma_4k_random_miss_ns", miss);
-	add(out, "dma_4k_random_memcpy_ns", miss_base);
-	add(out, "dma_4k_random_miss_vs_memcpy", miss_base / miss);
-	add(out, "dma_4k_random_miss_rate",
+	bench_add(out, "dma_4k_iotlb_hit_ns", hit);
+	bench_add(out, "dma_4k_memcpy_ns", hit_base);
+	bench_add(out, "dma_4k_iotlb_hit_vs_memcpy", hit_base / hit);
+	bench_add(out, "dma_8b_ns", small);
+	bench_add(out, "dma_8b_copy_ns", small_base);
+	bench_add(out, "dma_8b_vs_copy", small / small_base);
+	bench_add(out, "dma_4k_random_miss_ns", miss);
+	bench_add(out, "dma_4k_random_memcpy_ns", miss_base);
+	bench_add(out, "dma_4k_random_miss_vs_memcpy", miss_base / miss);
+	bench_add(out, "dma_4k_random_miss_rate",
 	    (double)(s1.iotlb_misses - s0.iotlb_misses) /
 		    (s1.dma_ops - s0.dma_ops));
 out:
@@ -341,16 +307,16 @@ void bench_dma_print(json_object *out)
 {
 	printf("4K DMA, IOTLB hit:              %8.1f ns  (memcpy %.1f ns: "
 	       "%.3f; goal >= 0.95)\n",
-	       get(out, "dma_4k_iotlb_hit_ns"), get(out, "dma_4k_memcpy_ns"),
-	       get(out, "dma_4k_iotlb_hit_vs_memcpy"));
+	       bench_get(out, "dma_4k_iotlb_hit_ns"), bench_get(out, "dma_4k_memcpy_ns"),
+	       bench_get(out, "dma_4k_iotlb_hit_vs_memcpy"));
 	printf("8-byte DMA:                     %8.1f ns  (copy call %.1f ns: "
 	       "%.2fx; goal <= 1.5)\n",
-	       get(out, "dma_8b_ns"), get(out, "dma_8b_copy_ns"),
-	       get(out, "dma_8b_vs_copy"));
+	       bench_get(out, "dma_8b_ns"), bench_get(out, "dma_8b_copy_ns"),
+	       bench_get(out, "dma_8b_vs_copy"));
 	printf("4K DMA, random, IOTLB miss:     %8.1f ns  (memcpy %.1f ns: "
 	       "%.3f; goal >= 0.75; %.0f%% missed)\n",
-	       get(out, "dma_4k_random_miss_ns"),
-	       get(out, "dma_4k_random_memcpy_ns"),
-	       get(out, "dma_4k_random_miss_vs_memcpy"),
-	       100 * get(out, "dma_4k_random_miss_rate"));
+	       bench_get(out, "dma_4k_random_miss_ns"),
+	       bench_get(out, "dma_4k_random_memcpy_ns"),
+	       bench_get(out, "dma_4k_random_miss_vs_memcpy"),
+	       100 * bench_get(out, "dma_4k_random_miss_rate"));
 }

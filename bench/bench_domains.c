@@ -28,32 +28,13 @@
 
 #include <linux/iommufd.h>
 
+#include "bench_util.h"
 #include "bench_domains.h"
 #include "pt/pt.h"
 #include "uiommufd/uiommufd.h"
 
 #define GIB (1ULL << 30)
 #define IOVA (1ULL << 32)
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void add(json_object *out, const char *key, double v)
-{
-	json_object_object_add(out, key, json_object_new_double(v));
-}
 
 struct setup {
 	int fd;
@@ -126,16 +107,16 @@ static double pair_ns(struct setup *s, void *buf, long iters, int batches)
 	int b;
 
 	for (b = 0; b < batches; b++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		long i;
 
 		for (i = 0; i < iters; i++)
 			if (map_fixed(s, buf, 4096, IOVA) ||
 			    unmap(s, 4096, IOVA))
 				abort();
-		t[b] = (now_ns() - t0) / iters;
+		t[b] = (bench_now_ns() - t0) / iters;
 	}
-	qsort(t, batches, sizeof(t[0]), cmp_double);
+	qsort(t, batches, sizeof(t[0]), bench_cmp_double);
 	return t[batches / 2];
 }
 
@@ -162,27 +143,27 @@ static int map_1g(struct setup *s, void *buf, bool huge, int batches,
 
 	for (b = 0; b < batches; b++) {
 		struct pt_table *t[2];
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 
 		if (map_fixed(s, buf, GIB, IOVA))
 			return -1;
-		tm[b] = now_ns() - t0;
+		tm[b] = bench_now_ns() - t0;
 		if (unmap(s, GIB, IOVA))
 			return -1;
 
 		for (i = 0; i < 2; i++)
 			t[i] = pt_alloc(&pt_fmt_x86_64, 4);
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		for (i = 0; i < 2; i++)
 			if (pt_map(t[i], IOVA, (uintptr_t)buf, GIB,
 				   PT_PROT_READ | PT_PROT_WRITE, pgsizes))
 				return -1;
-		tp[b] = now_ns() - t0;
+		tp[b] = bench_now_ns() - t0;
 		pt_free(t[0]);
 		pt_free(t[1]);
 	}
-	qsort(tm, batches, sizeof(tm[0]), cmp_double);
-	qsort(tp, batches, sizeof(tp[0]), cmp_double);
+	qsort(tm, batches, sizeof(tm[0]), bench_cmp_double);
+	qsort(tp, batches, sizeof(tp[0]), bench_cmp_double);
 	*t_map = tm[batches / 2];
 	*t_pt = tp[batches / 2];
 	return 0;
@@ -210,42 +191,33 @@ int bench_domains(json_object *out, bool quick, double t_kernel)
 
 	pair_ns(&s, buf, quick ? 2000 : 20000, 1); /* warm up */
 	t_pair = pair_ns(&s, buf, quick ? 5000 : 100000, batches);
-	add(out, "map_unmap_4k_pair_2domains_ns", t_pair);
-	add(out, "map_unmap_4k_pair_vs_kernel_ioctl", t_pair / t_kernel);
+	bench_add(out, "map_unmap_4k_pair_2domains_ns", t_pair);
+	bench_add(out, "map_unmap_4k_pair_vs_kernel_ioctl", t_pair / t_kernel);
 
 	if (map_1g(&s, huge, true, batches, &t_map, &t_pt))
 		goto out;
-	add(out, "map_1g_2domains_gib_per_s_2m", 1e9 / t_map);
-	add(out, "map_1g_2domains_2m_vs_pt_map", t_pt / t_map);
+	bench_add(out, "map_1g_2domains_gib_per_s_2m", 1e9 / t_map);
+	bench_add(out, "map_1g_2domains_2m_vs_pt_map", t_pt / t_map);
 	if (set_huge_pages(&s, 0) || map_1g(&s, huge, false, batches, &t_map,
 					     &t_pt))
 		goto out;
-	add(out, "map_1g_2domains_gib_per_s_4k", 1e9 / t_map);
-	add(out, "map_1g_2domains_4k_vs_pt_map", t_pt / t_map);
+	bench_add(out, "map_1g_2domains_gib_per_s_4k", 1e9 / t_map);
+	bench_add(out, "map_1g_2domains_4k_vs_pt_map", t_pt / t_map);
 	rc = 0;
 out:
 	teardown(&s);
 	return rc;
 }
 
-static double get(json_object *out, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(out, key, &v) ?
-		       json_object_get_double(v) :
-		       0;
-}
-
 void bench_domains_print(json_object *out)
 {
 	printf("4K MAP+UNMAP pair, 2 domains:   %8.1f ns  (%.2fx the kernel ioctl; goal <= 2)\n",
-	       get(out, "map_unmap_4k_pair_2domains_ns"),
-	       get(out, "map_unmap_4k_pair_vs_kernel_ioctl"));
+	       bench_get(out, "map_unmap_4k_pair_2domains_ns"),
+	       bench_get(out, "map_unmap_4k_pair_vs_kernel_ioctl"));
 	printf("map 1 GiB, 2 domains, 2M:      %8.0f GiB/s (goal 2048; %.2fx raw pt_map)\n",
-	       get(out, "map_1g_2domains_gib_per_s_2m"),
-	       get(out, "map_1g_2domains_2m_vs_pt_map"));
+	       bench_get(out, "map_1g_2domains_gib_per_s_2m"),
+	       bench_get(out, "map_1g_2domains_2m_vs_pt_map"));
 	printf("map 1 GiB, 2 domains, 4K:      %8.0f GiB/s (goal 200; %.2fx raw pt_map)\n",
-	       get(out, "map_1g_2domains_gib_per_s_4k"),
-	       get(out, "map_1g_2domains_4k_vs_pt_map"));
+	       bench_get(out, "map_1g_2domains_gib_per_s_4k"),
+	       bench_get(out, "map_1g_2domains_4k_vs_pt_map"));
 }

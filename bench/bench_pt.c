@@ -42,6 +42,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "bench_pt.h"
 #include "pt/pt.h"
 #include "util/err.h"
@@ -60,32 +61,6 @@
 
 /* the x86-64 D bit, for the flat-array baseline */
 #define BASELINE_DIRTY (1ULL << 6)
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *t, int n)
-{
-	qsort(t, n, sizeof(*t), cmp_double);
-	return t[n / 2];
-}
-
-static void add(json_object *out, const char *key, double v)
-{
-	json_object_object_add(out, key, json_object_new_double(v));
-}
 
 /* xorshift64*: the same layout every run */
 static uint64_t rnd_next(uint64_t *s)
@@ -139,11 +114,11 @@ static double harvest_once(struct harvest *h)
 
 	h->reported = 0;
 	harvest_mark(h);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	if (pt_read_and_clear_dirty(h->t, 0, HARVEST_BYTES, 0, count_bytes,
 				    &h->reported))
 		abort();
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 /* the baseline: test and clear the dirty bit of a flat array */
@@ -167,9 +142,9 @@ static double array_once(struct harvest *h)
 	double t0;
 
 	array_mark(h);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	h->found = array_scan(h->array, HARVEST_LEAVES);
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 /* median ns of @reps runs per batch, the two sides interleaved */
@@ -188,8 +163,8 @@ static void harvest_measure(struct harvest *h, int batches, int reps,
 			t_array[b] += array_once(h) / reps;
 		}
 	}
-	*ret_pt = median(t_pt, batches);
-	*ret_array = median(t_array, batches);
+	*ret_pt = bench_median(t_pt, batches);
+	*ret_array = bench_median(t_array, batches);
 }
 
 static int bench_harvest(json_object *out, bool quick)
@@ -234,17 +209,17 @@ static int bench_harvest(json_object *out, bool quick)
 		goto out_free;
 	}
 
-	add(out, "dirty_harvest_tib_per_s_sparse",
+	bench_add(out, "dirty_harvest_tib_per_s_sparse",
 	    HARVEST_BYTES / (double)TIB(1) / (sparse_pt * 1e-9));
-	add(out, "dirty_harvest_sparse_array_scan_tib_per_s",
+	bench_add(out, "dirty_harvest_sparse_array_scan_tib_per_s",
 	    HARVEST_BYTES / (double)TIB(1) / (sparse_array * 1e-9));
-	add(out, "dirty_harvest_sparse_vs_array_scan",
+	bench_add(out, "dirty_harvest_sparse_vs_array_scan",
 	    sparse_array / sparse_pt);
-	add(out, "dirty_harvest_gib_per_s_full",
+	bench_add(out, "dirty_harvest_gib_per_s_full",
 	    HARVEST_BYTES / (double)GIB(1) / (full_pt * 1e-9));
-	add(out, "dirty_harvest_full_array_scan_gib_per_s",
+	bench_add(out, "dirty_harvest_full_array_scan_gib_per_s",
 	    HARVEST_BYTES / (double)GIB(1) / (full_array * 1e-9));
-	add(out, "dirty_harvest_full_vs_array_scan", full_array / full_pt);
+	bench_add(out, "dirty_harvest_full_vs_array_scan", full_array / full_pt);
 	ret = 0;
 
 out_free:
@@ -372,9 +347,9 @@ static int bench_memory(json_object *out)
 
 	pt_stats(t, &s);
 	min = min_table_pages(fmt, 4, &lo);
-	add(out, "pt_memory_vs_minimum",
+	bench_add(out, "pt_memory_vs_minimum",
 	    (double)s.pool_bytes / (double)(min << PAGE_LG2));
-	add(out, "pt_memory_tables_vs_minimum",
+	bench_add(out, "pt_memory_tables_vs_minimum",
 	    (double)s.table_pages / (double)min);
 	json_object_object_add(out, "pt_memory_min_table_pages",
 			       json_object_new_int64(min));
@@ -393,30 +368,21 @@ int bench_pt(json_object *out, bool quick)
 	return ret;
 }
 
-static double get(json_object *out, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(out, key, &v))
-		return 0;
-	return json_object_get_double(v);
-}
-
 void bench_pt_print(json_object *out)
 {
 	printf("dirty harvest, 1 in %d dirty:  %8.2f TiB/s  (goal >= 1; %.2fx "
 	       "a flat array scan at %.2f TiB/s)\n",
-	       SPARSE_EVERY, get(out, "dirty_harvest_tib_per_s_sparse"),
-	       get(out, "dirty_harvest_sparse_vs_array_scan"),
-	       get(out, "dirty_harvest_sparse_array_scan_tib_per_s"));
+	       SPARSE_EVERY, bench_get(out, "dirty_harvest_tib_per_s_sparse"),
+	       bench_get(out, "dirty_harvest_sparse_vs_array_scan"),
+	       bench_get(out, "dirty_harvest_sparse_array_scan_tib_per_s"));
 	printf("dirty harvest, all dirty:       %8.1f GiB/s  (goal >= 300; "
 	       "%.2fx a flat array scan at %.1f GiB/s)\n",
-	       get(out, "dirty_harvest_gib_per_s_full"),
-	       get(out, "dirty_harvest_full_vs_array_scan"),
-	       get(out, "dirty_harvest_full_array_scan_gib_per_s"));
+	       bench_get(out, "dirty_harvest_gib_per_s_full"),
+	       bench_get(out, "dirty_harvest_full_vs_array_scan"),
+	       bench_get(out, "dirty_harvest_full_array_scan_gib_per_s"));
 	printf("table memory vs minimum:        %8.4f x      (goal <= 1.02; "
 	       "tables %.4fx of %lld pages)\n",
-	       get(out, "pt_memory_vs_minimum"),
-	       get(out, "pt_memory_tables_vs_minimum"),
-	       (long long)get(out, "pt_memory_min_table_pages"));
+	       bench_get(out, "pt_memory_vs_minimum"),
+	       bench_get(out, "pt_memory_tables_vs_minimum"),
+	       (long long)bench_get(out, "pt_memory_min_table_pages"));
 }

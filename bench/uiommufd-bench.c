@@ -38,27 +38,13 @@
 
 #include <linux/iommufd.h>
 
+#include "bench_util.h"
 #include "bench_dma.h"
 #include "bench_domains.h"
 #include "bench_pt.h"
 #include "uiommufd/uiommufd.h"
 
 #define BATCHES 9
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 typedef void (*bench_fn)(void *ctx, long iters);
 
@@ -70,12 +56,12 @@ static double measure(bench_fn fn, void *ctx, long iters)
 
 	fn(ctx, iters / 10); /* warm up */
 	for (i = 0; i < BATCHES; i++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 
 		fn(ctx, iters);
-		t[i] = (now_ns() - t0) / iters;
+		t[i] = (bench_now_ns() - t0) / iters;
 	}
-	qsort(t, BATCHES, sizeof(t[0]), cmp_double);
+	qsort(t, BATCHES, sizeof(t[0]), bench_cmp_double);
 	return t[BATCHES / 2];
 }
 

@@ -284,13 +284,8 @@ static int amd_attach_check(const struct uio_hw_dev *dev,
 {
 	struct iommu_hw_info_amd r;
 
-	if (domain->model != &uio_hw_amd)
-		return uio_fail(-EINVAL, "amd: the domain belongs to %s",
-				domain->model->name);
-	if (domain->instance != dev->instance)
-		return uio_fail(-EINVAL,
-				"amd: the domain belongs to unit %u, the device sits behind unit %u",
-				domain->instance, dev->instance);
+	if (uio_hw_check_owner(&uio_hw_amd, dev, domain))
+		return -EINVAL;
 	amd_regs(dev, &r);
 	if ((domain->flags & UIO_DOMAIN_DIRTY_CAPABLE) && !amd_hd(&r))
 		return uio_fail(-EINVAL,

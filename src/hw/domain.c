@@ -211,6 +211,20 @@ int uio_hw_copy_data(const struct uio_hw_domain_req *req, uint32_t type,
 	return 0;
 }
 
+int uio_hw_check_owner(const struct uio_hw_model *model,
+		       const struct uio_hw_dev *dev,
+		       const struct uio_domain *domain)
+{
+	if (domain->model != model)
+		return uio_fail(-EINVAL, "%s: the domain belongs to %s",
+				model->name, domain->model->name);
+	if (domain->instance != dev->instance)
+		return uio_fail(-EINVAL,
+				"%s: the domain belongs to unit %u, the device sits behind unit %u",
+				model->name, domain->instance, dev->instance);
+	return 0;
+}
+
 const struct uio_hw_model *uio_hw_model_find(const char *name)
 {
 	static const struct uio_hw_model *const models[] = {

@@ -192,6 +192,14 @@ int uio_domain_read_and_clear_dirty(
 	unsigned int flags,
 	void (*record)(void *arg, uint64_t iova, uint64_t length), void *arg);
 
+/*
+ * The attach rule every model starts with: a domain serves only devices of
+ * its own model behind the unit that made it. 0 or -EINVAL (with a reason).
+ */
+int uio_hw_check_owner(const struct uio_hw_model *model,
+		       const struct uio_hw_dev *dev,
+		       const struct uio_domain *domain);
+
 /* the models */
 extern const struct uio_hw_model uio_hw_mock;
 extern const struct uio_hw_model uio_hw_vtd;

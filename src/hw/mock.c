@@ -18,7 +18,7 @@
  *    on a NO_DIRTY device, unknown flags, or user data of a type other than
  *    IOMMU_HWPT_DATA_SELFTEST are EOPNOTSUPP.
  *  - Attach refuses (EINVAL) a dirty-tracking domain for a NO_DIRTY device
- *    and a domain of another model.
+ *    and a domain of another model or unit.
  * The nested (stage-1) mock domains and the mock vIOMMU belong to the
  * nesting work and are not here.
  */
@@ -133,9 +133,8 @@ static unsigned int mock_reserved_regions(const struct uio_hw_dev *dev,
 static int mock_attach_check(const struct uio_hw_dev *dev,
 			     const struct uio_domain *domain)
 {
-	if (domain->model != &uio_hw_mock)
-		return uio_fail(-EINVAL, "mock: the domain belongs to %s",
-				domain->model->name);
+	if (uio_hw_check_owner(&uio_hw_mock, dev, domain))
+		return -EINVAL;
 	if ((domain->flags & UIO_DOMAIN_DIRTY_CAPABLE) &&
 	    (dev->flags & UIO_HW_DEV_NO_DIRTY))
 		return uio_fail(-EINVAL,

@@ -314,13 +314,8 @@ static int smmu_attach_check(const struct uio_hw_dev *dev,
 {
 	struct iommu_hw_info_arm_smmuv3 info;
 
-	if (domain->model != &uio_hw_smmuv3)
-		return uio_fail(-EINVAL, "smmuv3: the domain belongs to %s",
-				domain->model->name);
-	if (domain->instance != dev->instance)
-		return uio_fail(-EINVAL,
-				"smmuv3: the domain belongs to SMMU %u, the device sits behind SMMU %u",
-				domain->instance, dev->instance);
+	if (uio_hw_check_owner(&uio_hw_smmuv3, dev, domain))
+		return -EINVAL;
 	smmu_regs(dev, &info);
 	if ((domain->flags & UIO_DOMAIN_DIRTY_CAPABLE) && !smmu_dbm(&info))
 		return uio_fail(-EINVAL,

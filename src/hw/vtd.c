@@ -379,13 +379,8 @@ static int vtd_attach_check(const struct uio_hw_dev *dev,
 	unsigned int levels;
 	struct vtd_regs r;
 
-	if (domain->model != &uio_hw_vtd)
-		return uio_fail(-EINVAL, "vtd: the domain belongs to %s",
-				domain->model->name);
-	if (domain->instance != dev->instance)
-		return uio_fail(-EINVAL,
-				"vtd: the domain belongs to unit %u, the device sits behind unit %u",
-				domain->instance, dev->instance);
+	if (uio_hw_check_owner(&uio_hw_vtd, dev, domain))
+		return -EINVAL;
 	vtd_regs(dev, &r);
 	if ((domain->flags & UIO_DOMAIN_DIRTY_CAPABLE) && !vtd_ssads(&r))
 		return uio_fail(-EINVAL,

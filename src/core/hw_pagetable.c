@@ -405,6 +405,11 @@ int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd)
 		rc = uio_fail(-EINVAL, "range is not aligned to page_size");
 		goto out_unlock;
 	}
+	if (!(hwpt_paging->common.domain->flags & UIO_DOMAIN_DIRTY_CAPABLE)) {
+		rc = uio_fail(-EOPNOTSUPP, "hwpt %u cannot track dirty pages",
+			      cmd->hwpt_id);
+		goto out_unlock;
+	}
 	harvest.base = cmd->iova;
 	/* as in the kernel, the lowest set bit of page_size is the shift */
 	harvest.pgshift = __builtin_ctzll(cmd->page_size);
@@ -425,13 +430,20 @@ int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd)
 			      (uint64_t)cmd->data);
 		goto out_free;
 	}
-	rc = uio_domain_read_and_clear_dirty(
-		hwpt_paging->common.domain, cmd->iova, last - cmd->iova + 1,
-		(cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ?
-			PT_DIRTY_NO_CLEAR :
-			0,
-		harvest_record, &harvest);
-	if (!rc && bitmap_or_to_user(cmd->data, harvest.bits, nbytes, false))
+	/*
+	 * As in the kernel, what the walk itself returns is not the answer:
+	 * a range the table cannot hold simply has nothing dirty.
+	 */
+	if (uio_domain_read_and_clear_dirty(
+		    hwpt_paging->common.domain, cmd->iova,
+		    last - cmd->iova + 1,
+		    (cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ?
+			    PT_DIRTY_NO_CLEAR :
+			    0,
+		    harvest_record, &harvest))
+		uio_reason_clear();
+	rc = 0;
+	if (bitmap_or_to_user(cmd->data, harvest.bits, nbytes, false))
 		rc = uio_fail(-ENOMEM, "cannot write the bitmap at 0x%" PRIx64,
 			      (uint64_t)cmd->data);
 out_free:

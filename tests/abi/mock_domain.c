@@ -340,6 +340,7 @@ static void test_dirty(int fd)
 	ABI_ASSERT(!mock_domain(fd, ioas, 0, &stdev, &hwpt, &idev));
 	EXPECT_OK(abi_map_fixed(fd, ioas, buf, npages * ps, iova));
 	EXPECT_ERRNO(EOPNOTSUPP, set_dirty(fd, hwpt, 1));
+	EXPECT_ERRNO(EOPNOTSUPP, get_dirty(fd, hwpt, iova, ps, ps, bits, 0));
 	EXPECT_OK(hwpt_alloc(fd, idev, ioas, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
 			     IOMMU_HWPT_DATA_NONE, NULL, 0, &dhwpt));
 	pt = dhwpt;
@@ -347,6 +348,10 @@ static void test_dirty(int fd)
 	EXPECT_ERRNO(EINVAL, mock_dirty(fd, dhwpt, iova, npages * ps, ps, want,
 					&nr));
 	EXPECT_OK(set_dirty(fd, dhwpt, 1));
+	/* a range the table cannot hold has nothing dirty: not an error */
+	memset(bits, 0, sizeof(bits));
+	EXPECT_OK(get_dirty(fd, dhwpt, 1ULL << 50, 8 * ps, ps, bits, 0));
+	EXPECT_EQ(0, bits[0]);
 	EXPECT_OK(mock_dirty(fd, dhwpt, iova, npages * ps, ps, want, &nr));
 	EXPECT_EQ(4, nr);
 

@@ -124,10 +124,13 @@ static int enforce_resv_regions(struct iommufd_device *idev,
 /*
  * Point @pasid of @idev at @hwpt. Without @replace an existing attachment
  * is EINVAL; with it, a missing one is. The new HWPT's reference is taken
- * here; the old one's is dropped.
+ * here; the replaced HWPT is handed back in *@ret_old for the caller to
+ * release once it holds no lock (releasing an automatic HWPT takes its
+ * IOAS's mutex).
  */
 static int do_attach(struct iommufd_device *idev, uint32_t pasid,
-		     struct iommufd_hw_pagetable *hwpt, bool replace)
+		     struct iommufd_hw_pagetable *hwpt, bool replace,
+		     struct iommufd_hw_pagetable **ret_old)
 {
 	struct uio_hw_dev *hw = uio_dev_hw(idev->dev);
 	struct iommufd_ioas *new_ioas = hwpt_ioas(hwpt), *old_ioas;
@@ -191,8 +194,7 @@ static int do_attach(struct iommufd_device *idev, uint32_t pasid,
 	if (pasid == IOMMU_NO_PASID && old_ioas && old_ioas != new_ioas)
 		iopt_remove_reserved_iova(&old_ioas->iopt, idev);
 	pthread_mutex_unlock(&idev->lock);
-	if (old)
-		iommufd_hwpt_put_user(old);
+	*ret_old = old;
 	return 0;
 
 out_unlock:
@@ -210,19 +212,21 @@ static int auto_attach(struct iommufd_device *idev, uint32_t pasid,
 {
 	struct uio_hw_domain_req req = { .data_type = IOMMU_HWPT_DATA_NONE };
 	struct iommufd_hwpt_paging *hwpt_paging;
+	struct iommufd_hw_pagetable *old = NULL;
 	int rc;
 
 	pthread_mutex_lock(&ioas->mutex);
 	cds_list_for_each_entry(hwpt_paging, &ioas->hwpt_list, hwpt_item) {
 		if (!hwpt_paging->auto_domain)
 			continue;
-		rc = do_attach(idev, pasid, &hwpt_paging->common, replace);
+		rc = do_attach(idev, pasid, &hwpt_paging->common, replace,
+			       &old);
 		if (rc == -EINVAL)
 			continue;
 		if (!rc)
 			*pt_id = hwpt_paging->common.obj.id;
 		pthread_mutex_unlock(&ioas->mutex);
-		return rc;
+		goto out_put_old;
 	}
 	pthread_mutex_unlock(&ioas->mutex);
 
@@ -230,7 +234,7 @@ static int auto_attach(struct iommufd_device *idev, uint32_t pasid,
 						true);
 	if (IS_ERR(hwpt_paging))
 		return PTR_ERR(hwpt_paging);
-	rc = do_attach(idev, pasid, &hwpt_paging->common, replace);
+	rc = do_attach(idev, pasid, &hwpt_paging->common, replace, &old);
 	if (rc) {
 		iommufd_object_abort_and_destroy(idev->ictx,
 						 &hwpt_paging->common.obj);
@@ -238,12 +242,16 @@ static int auto_attach(struct iommufd_device *idev, uint32_t pasid,
 	}
 	*pt_id = hwpt_paging->common.obj.id;
 	iommufd_object_finalize(idev->ictx, &hwpt_paging->common.obj);
-	return 0;
+out_put_old:
+	if (old)
+		iommufd_hwpt_put_user(old);
+	return rc;
 }
 
 static int change_pt(struct iommufd_device *idev, uint32_t pasid,
 		     uint32_t *pt_id, bool replace)
 {
+	struct iommufd_hw_pagetable *old = NULL;
 	struct iommufd_object *pt_obj;
 	int rc;
 
@@ -256,7 +264,7 @@ static int change_pt(struct iommufd_device *idev, uint32_t pasid,
 		rc = do_attach(idev, pasid,
 			       container_of(pt_obj, struct iommufd_hw_pagetable,
 					    obj),
-			       replace);
+			       replace, &old);
 		break;
 	case IOMMUFD_OBJ_IOAS:
 		rc = auto_attach(idev, pasid,
@@ -269,6 +277,8 @@ static int change_pt(struct iommufd_device *idev, uint32_t pasid,
 		break;
 	}
 	iommufd_put_object(idev->ictx, pt_obj);
+	if (old)
+		iommufd_hwpt_put_user(old);
 	return rc;
 }
 

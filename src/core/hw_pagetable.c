@@ -135,6 +135,13 @@ void iommufd_hwpt_put_user(struct iommufd_hw_pagetable *hwpt)
 	hwpt_paging = to_hwpt_paging(hwpt);
 	ioas = hwpt_paging->ioas;
 	iommufd_object_get_user(&ioas->obj);
+	/*
+	 * An ioctl on another thread may be using the HWPT for a moment
+	 * (GET_DIRTY_BITMAP): wait for it, as the kernel does, so the domain
+	 * does not outlive its last device. Our reference keeps it alive
+	 * meanwhile; no lock is held while waiting.
+	 */
+	iommufd_object_wait_shortterm(hwpt_paging->ictx, &hwpt->obj);
 	pthread_mutex_lock(&ioas->mutex);
 	removed = iommufd_object_put_and_try_remove(hwpt_paging->ictx,
 						    &hwpt->obj);

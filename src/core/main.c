@@ -280,6 +280,25 @@ void iommufd_object_destroy_user(struct iommufd_ctx *ictx,
 	iommufd_object_free(obj);
 }
 
+void iommufd_object_wait_shortterm(struct iommufd_ctx *ictx,
+				   struct iommufd_object *obj)
+{
+	struct timespec deadline;
+
+	if (!atomic_load(&obj->shortterm_users))
+		return;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 1;
+	pthread_mutex_lock(&ictx->lock);
+	atomic_fetch_add(&ictx->destroy_waiters, 1);
+	while (atomic_load(&obj->shortterm_users))
+		if (pthread_cond_timedwait(&ictx->shortterm_done, &ictx->lock,
+					   &deadline))
+			break;
+	atomic_fetch_sub(&ictx->destroy_waiters, 1);
+	pthread_mutex_unlock(&ictx->lock);
+}
+
 bool iommufd_object_put_and_try_remove(struct iommufd_ctx *ictx,
 					struct iommufd_object *obj)
 {

@@ -22,6 +22,7 @@
 #include <urcu/urcu-memb.h>
 
 #include "dev/dev_private.h"
+#include "util/uaccess.h"
 #include "util/alloc.h"
 #include "util/fault_inject.h"
 #include "util/reason.h"
@@ -36,6 +37,8 @@ int uio_dev_create(const struct uio_dev_cfg *cfg, struct uio_dev **ret)
 	uint32_t hw_flags;
 	void *mem;
 
+	/* DMA copies recover from faults through this handler */
+	uaccess_init();
 	if (!cfg || !cfg->model)
 		return uio_fail(-EINVAL, "a device needs an IOMMU model");
 	if (cfg->pasid_bits > DEV_PASID_MAX_BITS)

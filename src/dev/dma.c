@@ -71,6 +71,7 @@
 #include "hw/hw.h"
 #include "pt/pt.h"
 #include "util/alloc.h"
+#include "util/fixup_copy.h"
 
 /*
  * urcu-memb's reader state, in the initial-exec TLS model: the library is
@@ -239,36 +240,16 @@ static inline struct uio_domain *dma_domain(struct uio_dev *dev, uint32_t pasid)
 }
 
 /*
- * A copy between host memory and the caller's buffer. Up to 16 bytes
- * inline (two possibly overlapping loads and stores: an aligned 8-byte
- * DMA is one access, as on a bus), the rest with memcpy.
+ * A copy between host memory and the caller's buffer, through the
+ * fault-tolerant copy (fixup_copy.h): memory its owner unmapped while it
+ * was still mapped in an IOAS gives -EFAULT, never a crash.
  */
-static inline __attribute__((always_inline)) void
+static inline __attribute__((always_inline)) int
 dma_copy(uint8_t *dst, const uint8_t *src, size_t n)
 {
-	if (n > 16) {
-		memcpy(dst, src, n);
-	} else if (n >= 8) {
-		uint64_t a, b;
-
-		memcpy(&a, src, 8);
-		memcpy(&b, src + n - 8, 8);
-		memcpy(dst, &a, 8);
-		memcpy(dst + n - 8, &b, 8);
-	} else if (n >= 4) {
-		uint32_t a, b;
-
-		memcpy(&a, src, 4);
-		memcpy(&b, src + n - 4, 4);
-		memcpy(dst, &a, 4);
-		memcpy(dst + n - 4, &b, 4);
-	} else if (n) {
-		uint8_t a = src[0], b = src[n / 2], c = src[n - 1];
-
-		dst[0] = a;
-		dst[n / 2] = b;
-		dst[n - 1] = c;
-	}
+	if (n >= 8 && n <= 16)
+		return uio_fixup_copy_8_16(dst, src, n);
+	return uio_fixup_copy(dst, src, n);
 }
 
 /* a counter of a block this thread owns alone: no read-modify-write */
@@ -362,10 +343,12 @@ static __attribute__((noinline)) int dma_rw(struct uio_dev *dev, uint32_t pasid,
 		if (f != DMA_OK)
 			break;
 		n = len - done < avail ? len - done : avail;
-		if (write)
-			memcpy(hva, buf + done, n);
-		else
-			memcpy(buf + done, hva, n);
+		if (write ? dma_copy(hva, buf + done, n) :
+			    dma_copy(buf + done, hva, n)) {
+			/* the host memory behind the mapping is gone */
+			f = DMA_FAULT_TRANSLATION;
+			break;
+		}
 		done += n;
 		iova += n;
 	}
@@ -435,26 +418,16 @@ dma_fast_locked(struct uio_dev *dev, struct dev_iotlb *tlb, uint32_t pasid,
 		goto out_fallback;
 	hva = (uint8_t *)(uintptr_t)(e->oa + off);
 	/*
-	 * The IOTLB's own counters (its owner's alone: plain increments).
-	 * One translation, as dma_ops counts: no xlate_adjust. Counted before
-	 * the copy, which then is the last thing done (nothing but the unlock
-	 * needs to live across a memcpy call).
+	 * Copy first: a fault (the memory is gone) is the slow path's to
+	 * count. Then the IOTLB's own counters (its owner's alone: plain
+	 * increments); one translation, as dma_ops counts: no xlate_adjust.
 	 */
+	if (write ? dma_copy(hva, buf, len) : dma_copy(buf, hva, len))
+		goto out_fallback;
 	stat_inc_own(&tlb->stats.dma_ops, 1);
 	stat_inc_own(&tlb->stats.dma_bytes, len);
 	if (unlikely(!hit))
 		stat_inc_own(&tlb->stats.iotlb_misses, 1);
-	if (walk) {
-		/* dma_rw_large(): above 16 bytes */
-		if (write)
-			memcpy(hva, buf, len);
-		else
-			memcpy(buf, hva, len);
-	} else if (write) {
-		dma_copy(hva, buf, len);
-	} else {
-		dma_copy(buf, hva, len);
-	}
 	return DMA_FAST_DONE;
 
 out_fallback:
@@ -606,10 +579,11 @@ int uio_dma_cas64(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
 			domain, pasid, iova, PT_PROT_READ | PT_PROT_WRITE, true,
 			&hva, &avail, &cnt);
 	if (f == DMA_OK) {
-		swapped = __atomic_compare_exchange_n((uint64_t *)hva,
-						      &expected, new_val, false,
-						      __ATOMIC_SEQ_CST,
-						      __ATOMIC_SEQ_CST);
+		int rc = uio_fixup_cas64((uint64_t *)hva, &expected, new_val);
+
+		if (rc < 0)
+			f = DMA_FAULT_TRANSLATION; /* the memory is gone */
+		swapped = rc == 0;
 		*old = expected;
 	}
 	lib_read_unlock();

@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "util/fixup_copy.h"
 #include "util/uaccess.h"
+#include <ucontext.h>
 
 /* After a fault jumps back, only the return value is used: no argument or
  * local is read again, so "might be clobbered" cannot bite here. */
@@ -51,7 +53,16 @@ static void chain(int sig, siginfo_t *info, void *uctx)
 static void uaccess_fault(int sig, siginfo_t *info, void *uctx)
 {
 	sigjmp_buf *jb = uaccess_jmp;
+#if defined(__x86_64__)
+	ucontext_t *uc = uctx;
+	uintptr_t resume;
 
+	/* a DMA copy (fixup_copy.S): resume at its -EFAULT stub */
+	if (uio_fixup_ip(uc->uc_mcontext.gregs[REG_RIP], &resume)) {
+		uc->uc_mcontext.gregs[REG_RIP] = resume;
+		return;
+	}
+#endif
 	if (jb) {
 		uaccess_jmp = NULL;
 		siglongjmp(*jb, 1);

@@ -301,6 +301,36 @@ static void run_model(const struct model_case *mc)
 		CHECK(uiommufd_dma_read(dev, 5, IOVA_BASE, out, 8) == -EFAULT);
 	}
 
+	/*
+	 * memory its owner unmapped while still mapped in the IOAS: the
+	 * kernel keeps the pinned page; we cannot, but DMA to it must fail
+	 * cleanly (-EFAULT, counted), never crash
+	 */
+	{
+		char *gone = aligned_buffer(4 * PS, PS);
+
+		memset(gone, 0x44, 4 * PS);
+		CHECK(map(fd, ioas, gone, 4 * PS, IOVA_BASE + SZ_2M * 4, RW) ==
+		      0);
+		CHECK(uiommufd_dma_read(dev, UIOMMUFD_NO_PASID,
+					IOVA_BASE + SZ_2M * 4, out, 8) == 0);
+		CHECK(out[0] == 0x44);
+		CHECK(munmap(gone, 4 * PS) == 0);
+		uiommufd_dev_get_stats(dev, &st0);
+		CHECK(uiommufd_dma_read(dev, UIOMMUFD_NO_PASID,
+					IOVA_BASE + SZ_2M * 4, out, 8) ==
+		      -EFAULT);
+		CHECK(uiommufd_dma_write(dev, UIOMMUFD_NO_PASID,
+					 IOVA_BASE + SZ_2M * 4 + PS, tmp,
+					 2 * PS) == -EFAULT);
+		old = 0;
+		CHECK(uiommufd_dma_cas64(dev, UIOMMUFD_NO_PASID,
+					 IOVA_BASE + SZ_2M * 4, &old, 1) ==
+		      -EFAULT);
+		uiommufd_dev_get_stats(dev, &st1);
+		CHECK(st1.faults_translation == st0.faults_translation + 3);
+		CHECK(unmap(fd, ioas, IOVA_BASE + SZ_2M * 4, 4 * PS) == 0);
+	}
 	CHECK(uiommufd_dev_detach(dev, UIOMMUFD_NO_PASID) == 0);
 	CHECK(uiommufd_dma_read(dev, UIOMMUFD_NO_PASID, IOVA_BASE, out, 8) ==
 	      -EFAULT);

@@ -22,8 +22,11 @@ $(BUILD)/build.ninja: | deps
 $(ASAN_BUILD)/build.ninja: | deps
 	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false $(MESON_FLAGS)
 
+# A VMM's iommufd flow under the preload, narrated: guest RAM, an emulated
+# device, DMA, a live-migration dirty-page pass (examples/vmm-flow.c).
+# The other examples: $(BUILD)/examples/{ioas-walk,type1-container,dma-device}.
 run: all
-	$(BUILD)/uiommufd-run -- $(BUILD)/examples/ioas-walk
+	$(BUILD)/uiommufd-run -- $(BUILD)/examples/vmm-flow
 
 # Full test run: the normal build, then the sanitizer build's suites.
 check: all $(ASAN_BUILD)/build.ninja

@@ -91,6 +91,42 @@ bool uiommufd_fail_nth_hit(void);
  */
 const char *uiommufd_last_reason(void);
 
+/* ---- state dump ---- */
+
+/* uiommufd_dump() flags */
+#define UIOMMUFD_DUMP_JSON (1u << 0) /* one JSON document instead of text */
+
+/**
+ * uiommufd_dump() - write the state of an iommufd context to @out_fd
+ * @iommufd: an emulated iommufd, or -1 for every context the process has
+ *           open (each listed once, with all the fds that refer to it)
+ * @out_fd: where to write (with the write system call; not an emulated fd)
+ * @flags: 0 for readable text, UIOMMUFD_DUMP_JSON for JSON
+ *
+ * The dump lists every object with its id, type and reference counts; each
+ * IOAS with its areas, reserved and allowed ranges, alignment and domains;
+ * each paging HWPT with its model, flags, aperture, page sizes, dirty
+ * tracking and a census of its page table; each device with its
+ * attachments and DMA counters; each access; and the process-wide pinned
+ * page totals. It may run while other threads issue ioctls; objects
+ * destroyed meanwhile are left out. The JSON document is
+ * {"uiommufd_dump": 1 (its layout version), "pid", "pin_ledger",
+ * "contexts": [{"fds", "rlimit_mode", "vfio_compat_ioas", "objects": [...]}]}
+ * with one member per object in id order; the text says the same.
+ *
+ * The library also dumps by itself when the environment asks, read when it
+ * is loaded: UIOMMUFD_DUMP_ON_EXIT=FILE (or "-" for stderr) dumps every
+ * live context at process exit (a process with none writes nothing);
+ * UIOMMUFD_DUMP_SIGNAL=SIG (USR1, SIGUSR2, RTMIN+2, a number) dumps on each
+ * such signal, to the same FILE when set, else to stderr. A FILE ending in
+ * ".json", or UIOMMUFD_DUMP_FORMAT=json, selects JSON.
+ *
+ * Return: 0, -EBADF (@iommufd is not an emulated iommufd, @out_fd cannot be
+ * written), -EINVAL (unknown @flags, @out_fd is emulated), -ENOMEM, or the
+ * write's -errno.
+ */
+int uiommufd_dump(int iommufd, int out_fd, unsigned int flags);
+
 /* ---- emulated devices that DMA through a software IOMMU ---- */
 
 struct uiommufd_dev;

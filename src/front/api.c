@@ -15,6 +15,13 @@
  * system call (the libc ioctl() may be the shim's own). Functions return
  * -errno and never log; a refusal records its reason for
  * uiommufd_last_reason().
+ *
+ * The decoded trace (front/trace.c) wraps the open/close/read/write/ioctl
+ * entry points when UIOMMUFD_TRACE or UIOMMUFD_STRICT is set; otherwise
+ * each pays one branch on uio_trace_on. The environment is read once, by
+ * constructors, when the library is loaded: the trace's own, and here
+ * UIOMMUFD_MEMLOCK (the RLIMIT_MEMLOCK the pin ledger charges to, as seen
+ * by a process without CAP_IPC_LOCK; see front/options.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +30,10 @@
 #include <unistd.h>
 
 #include "core/context.h"
+#include "core/pages.h"
 #include "front/file.h"
+#include "front/options.h"
+#include "front/trace.h"
 #include "uiommufd/uiommufd.h"
 #include "util/alloc.h"
 #include "util/export.h"
@@ -63,7 +73,7 @@ struct iommufd_ctx *uio_fd_iommufd_ctx(int fd)
 	return ictx;
 }
 
-UIOMMUFD_EXPORT int uiommufd_open(int flags)
+static int open_call(int flags)
 {
 	struct iommufd_ctx *ictx;
 	struct uio_file *file;
@@ -92,6 +102,15 @@ out_destroy:
 	return fd;
 }
 
+UIOMMUFD_EXPORT int uiommufd_open(int flags)
+{
+	int fd = open_call(flags);
+
+	if (unlikely(uio_trace_on))
+		uio_trace_open(flags & (O_CLOEXEC | O_NONBLOCK), fd);
+	return fd;
+}
+
 /* ioctls the VFS serves for every file before the driver sees them */
 static bool vfs_generic_ioctl(unsigned long request)
 {
@@ -105,7 +124,7 @@ static bool vfs_generic_ioctl(unsigned long request)
 	return false;
 }
 
-UIOMMUFD_EXPORT long uiommufd_ioctl(int fd, unsigned long request, void *arg)
+static inline long ioctl_call(int fd, unsigned long request, void *arg)
 {
 	struct uio_file *file = uio_fd_get(fd);
 	long rc;
@@ -126,7 +145,14 @@ UIOMMUFD_EXPORT long uiommufd_ioctl(int fd, unsigned long request, void *arg)
 	return rc;
 }
 
-UIOMMUFD_EXPORT ssize_t uiommufd_read(int fd, void *buf, size_t count)
+UIOMMUFD_EXPORT long uiommufd_ioctl(int fd, unsigned long request, void *arg)
+{
+	if (unlikely(uio_trace_on))
+		return uio_trace_ioctl(fd, request, arg, ioctl_call);
+	return ioctl_call(fd, request, arg);
+}
+
+static inline ssize_t read_call(int fd, void *buf, size_t count)
 {
 	struct uio_file *file = uio_fd_get(fd);
 	ssize_t rc;
@@ -142,7 +168,14 @@ UIOMMUFD_EXPORT ssize_t uiommufd_read(int fd, void *buf, size_t count)
 	return rc;
 }
 
-UIOMMUFD_EXPORT ssize_t uiommufd_write(int fd, const void *buf, size_t count)
+UIOMMUFD_EXPORT ssize_t uiommufd_read(int fd, void *buf, size_t count)
+{
+	if (unlikely(uio_trace_on))
+		return uio_trace_read(fd, buf, count, read_call);
+	return read_call(fd, buf, count);
+}
+
+static inline ssize_t write_call(int fd, const void *buf, size_t count)
 {
 	struct uio_file *file = uio_fd_get(fd);
 	ssize_t rc;
@@ -158,17 +191,29 @@ UIOMMUFD_EXPORT ssize_t uiommufd_write(int fd, const void *buf, size_t count)
 	return rc;
 }
 
+UIOMMUFD_EXPORT ssize_t uiommufd_write(int fd, const void *buf, size_t count)
+{
+	if (unlikely(uio_trace_on))
+		return uio_trace_write(fd, buf, count, write_call);
+	return write_call(fd, buf, count);
+}
+
 UIOMMUFD_EXPORT int uiommufd_close(int fd)
 {
 	/* forget first, then close: once the kernel fd is closed its number
 	 * may be handed out again and installed by another thread */
 	struct uio_file *file = uio_fd_take(fd);
+	int rc = 0;
 
-	if (!file)
-		return -EBADF;
-	syscall(SYS_close, fd);
-	uio_file_put(file);
-	return 0;
+	if (file) {
+		syscall(SYS_close, fd);
+		uio_file_put(file);
+	} else {
+		rc = -EBADF;
+	}
+	if (unlikely(uio_trace_on))
+		uio_trace_close(fd, rc);
+	return rc;
 }
 
 UIOMMUFD_EXPORT bool uiommufd_is_emulated(int fd)
@@ -181,13 +226,43 @@ UIOMMUFD_EXPORT int uiommufd_fd_dup(int oldfd, int newfd)
 	return uio_fd_dup(oldfd, newfd);
 }
 
+/* the shim's close(): the program sees it as the close of an emulated fd */
 UIOMMUFD_EXPORT void uiommufd_fd_forget(int fd)
 {
-	uio_file_put(uio_fd_take(fd));
+	struct uio_file *file = uio_fd_take(fd);
+
+	uio_file_put(file);
+	if (unlikely(uio_trace_on) && file)
+		uio_trace_close(fd, 0);
 }
 
 UIOMMUFD_EXPORT void uiommufd_fd_forget_range(unsigned int first,
 					      unsigned int last)
 {
 	uio_fd_forget_range(first, last);
+}
+
+/* UIOMMUFD_MEMLOCK: set by uiommufd-run --memlock, or by hand */
+__attribute__((constructor)) static void front_memlock_from_env(void)
+{
+	const char *s = getenv(UIOMMUFD_ENV_MEMLOCK);
+	uint64_t bytes;
+
+	if (!s || !*s)
+		return;
+	if (uio_parse_bytes(s, &bytes)) {
+		/* asked for by hand and mistyped: say so once, raw (the
+		 * shim's write() is ours) */
+		static const char msg[] = "uiommufd: UIOMMUFD_MEMLOCK is not a "
+					  "byte count; ignored\n";
+
+		syscall(SYS_write, 2, msg, sizeof(msg) - 1);
+		return;
+	}
+	/* the limit applies as to an unprivileged process: a root run
+	 * (CAP_IPC_LOCK) would otherwise not be limited at all */
+	pin_ledger_set_limit(bytes == UIOMMUFD_MEMLOCK_UNLIMITED ?
+				     UINT64_MAX - 1 :
+				     bytes,
+			     0);
 }

@@ -354,6 +354,32 @@ void uio_fd_forget_range(unsigned int first, unsigned int last)
 	}
 }
 
+int uio_fd_next(int fd)
+{
+	struct fd_dir *dir =
+		atomic_load_explicit(&fd_dir, memory_order_acquire);
+	struct fd_chunk *chunk;
+	size_t idx;
+
+	if (fd < 0)
+		fd = 0;
+	for (; dir; fd = (int)((idx + 1) << FD_CHUNK_SHIFT)) {
+		idx = (unsigned int)fd >> FD_CHUNK_SHIFT;
+		if (idx >= dir->nchunks)
+			break;
+		chunk = atomic_load_explicit(&dir->chunk[idx],
+					     memory_order_acquire);
+		if (!chunk)
+			continue;
+		for (; (unsigned int)fd >> FD_CHUNK_SHIFT == idx; fd++)
+			if (slot_file(atomic_load_explicit(
+				    &chunk->slot[fd & (FD_CHUNK - 1)],
+				    memory_order_relaxed)))
+				return fd;
+	}
+	return -1;
+}
+
 /*
  * fork(): hold grow_lock across it, so that the child's copy of the table is
  * not caught half-grown by another thread and its lock is free.

@@ -109,6 +109,12 @@ int uio_fd_dup(int oldfd, int newfd);
  */
 void uio_fd_forget_range(unsigned int first, unsigned int last);
 
+/**
+ * uio_fd_next() - the lowest emulated fd >= @fd, or -1 (no reference taken:
+ * pair with uio_fd_get()). For walking every open file (the state dump).
+ */
+int uio_fd_next(int fd);
+
 /*
  * Exported for the preload shim (close_range, closefrom) and proposed for
  * include/uiommufd/uiommufd.h, next to uiommufd_fd_forget(): drop the

@@ -14,9 +14,17 @@
  * already in LD_PRELOAD stay in front of the shim; when this program itself
  * was built with AddressSanitizer (a sanitizer build of the whole tree, whose
  * shim needs the runtime), the runtime it was linked with is put first.
+ * Every option that configures the engine is turned into an environment
+ * variable the library reads when it loads (front/options.h), so the
+ * variables work without the wrapper too (in-process users, or
+ * LD_PRELOAD set by hand) and are inherited by PROGRAM's children. Values
+ * are checked here, with the library's own parsers, so a typo fails before
+ * PROGRAM starts rather than being ignored inside it.
+ *
  * Exit status: PROGRAM's, or 127 if it cannot be executed, 2 on bad usage.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -26,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "front/options.h"
 
 #ifndef UIOMMUFD_LIBDIR
 #define UIOMMUFD_LIBDIR "/usr/local/lib/x86_64-linux-gnu"
@@ -57,17 +67,44 @@ static void usage(FILE *out)
 		"Run PROGRAM with /dev/iommu served in user space by uiommufd\n"
 		"(through the LD_PRELOAD shim " SHIM_NAME ").\n"
 		"\n"
-		"Options:\n"
+		"Options (each engine option sets the environment variable shown,\n"
+		"which works without this wrapper too):\n"
 		"  -h, --help        show this help and exit\n"
 		"  -V, --version     show the version and exit\n"
+		"      --trace[=FILE]\n"
+		"                    one decoded line per call on an emulated fd\n"
+		"                    (open, close, read, write, every ioctl with\n"
+		"                    its fields, result and, on failure, the\n"
+		"                    reason); FILE is truncated here, then\n"
+		"                    appended to by PROGRAM and its children;\n"
+		"                    without FILE, or with -, to stderr\n"
+		"                    [UIOMMUFD_TRACE=FILE|-]\n"
+		"      --trace-format=text|json\n"
+		"                    text (default) or one JSON object per line\n"
+		"                    [UIOMMUFD_TRACE_FORMAT]\n"
+		"      --strict      after each answer known to differ from the\n"
+		"                    kernel's (a call refused because uiommufd does\n"
+		"                    not implement it yet), write a warning line to\n"
+		"                    the trace, or to stderr without --trace; it\n"
+		"                    changes no answer [UIOMMUFD_STRICT=1]\n"
+		"      --memlock=BYTES\n"
+		"                    the RLIMIT_MEMLOCK the engine charges pinned\n"
+		"                    pages to, as for a process without\n"
+		"                    CAP_IPC_LOCK; K, M, G, T suffixes (KiB...) or\n"
+		"                    'unlimited' [UIOMMUFD_MEMLOCK]\n"
+		"      --dump-on-exit[=FILE]\n"
+		"                    write the engine's state (objects, mappings,\n"
+		"                    domains) when PROGRAM exits; without FILE, or\n"
+		"                    with -, to stderr [UIOMMUFD_DUMP_ON_EXIT]\n"
 		"      --fail-nth=N  fault injection: the N-th failure point\n"
-		"                    reached fails as if out of memory\n"
-		"                    (sets UIOMMUFD_FAIL_NTH=N; 0 disarms)\n"
+		"                    reached fails as if out of memory; 0 disarms\n"
+		"                    [UIOMMUFD_FAIL_NTH=N]\n"
 		"      --preload=PATH\n"
 		"                    use this shim instead of the one next to\n"
 		"                    %s or in " UIOMMUFD_LIBDIR "\n"
+		"                    [it goes into LD_PRELOAD]\n"
 		"  -v, --verbose     print the environment set and the command\n"
-		"                    before running it\n"
+		"                    before running it (wrapper only)\n"
 		"\n"
 		"Exit status: PROGRAM's; 127 if it cannot be run; 2 on bad usage.\n",
 		prog, prog, prog);
@@ -221,7 +258,33 @@ static void set_env(const char *name, const char *value, bool verbose)
 		fprintf(stderr, "%s: %s=%s\n", prog, name, value);
 }
 
-enum { OPT_FAIL_NTH = 256, OPT_PRELOAD };
+/*
+ * --trace=FILE: start FILE empty. The library appends (so that PROGRAM's
+ * children add to it rather than truncate it), hence the truncation here,
+ * once per run. Failing here also reports an unwritable FILE before
+ * PROGRAM runs.
+ */
+static void truncate_trace(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		fprintf(stderr, "%s: --trace=%s: %s\n", prog, path,
+			strerror(errno));
+		exit(EXIT_USAGE);
+	}
+	close(fd);
+}
+
+enum {
+	OPT_FAIL_NTH = 256,
+	OPT_PRELOAD,
+	OPT_TRACE,
+	OPT_TRACE_FORMAT,
+	OPT_STRICT,
+	OPT_MEMLOCK,
+	OPT_DUMP_ON_EXIT,
+};
 
 int main(int argc, char **argv)
 {
@@ -231,11 +294,19 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "fail-nth", required_argument, NULL, OPT_FAIL_NTH },
 		{ "preload", required_argument, NULL, OPT_PRELOAD },
+		{ "trace", optional_argument, NULL, OPT_TRACE },
+		{ "trace-format", required_argument, NULL, OPT_TRACE_FORMAT },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "memlock", required_argument, NULL, OPT_MEMLOCK },
+		{ "dump-on-exit", optional_argument, NULL, OPT_DUMP_ON_EXIT },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *fail_nth = NULL, *preload_opt = NULL;
+	const char *fail_nth = NULL, *preload_opt = NULL, *trace = NULL;
+	const char *trace_format = NULL, *memlock = NULL, *dump = NULL;
+	enum uio_trace_format format;
 	char *shim, *preload, *end;
-	bool verbose = false;
+	bool verbose = false, strict = false;
+	uint64_t bytes;
 	int c, i;
 
 	/* '+': stop at PROGRAM, whose own options are not ours */
@@ -259,6 +330,25 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PRELOAD:
 			preload_opt = optarg;
+			break;
+		case OPT_TRACE:
+			trace = optarg && *optarg ? optarg : "-";
+			break;
+		case OPT_TRACE_FORMAT:
+			if (uio_parse_trace_format(optarg, &format))
+				bad_usage("--trace-format is text or json");
+			trace_format = optarg;
+			break;
+		case OPT_STRICT:
+			strict = true;
+			break;
+		case OPT_MEMLOCK:
+			if (uio_parse_bytes(optarg, &bytes))
+				bad_usage("--memlock needs a byte count (4096, 64K, 2M, 1G, unlimited)");
+			memlock = optarg;
+			break;
+		case OPT_DUMP_ON_EXIT:
+			dump = optarg && *optarg ? optarg : "-";
 			break;
 		default:
 			bad_usage(NULL);
@@ -300,7 +390,20 @@ int main(int argc, char **argv)
 	}
 	set_env("LD_PRELOAD", preload, verbose);
 	if (fail_nth)
-		set_env("UIOMMUFD_FAIL_NTH", fail_nth, verbose);
+		set_env(UIOMMUFD_ENV_FAIL_NTH, fail_nth, verbose);
+	if (trace) {
+		if (strcmp(trace, "-"))
+			truncate_trace(trace);
+		set_env(UIOMMUFD_ENV_TRACE, trace, verbose);
+	}
+	if (trace_format)
+		set_env(UIOMMUFD_ENV_TRACE_FORMAT, trace_format, verbose);
+	if (strict)
+		set_env(UIOMMUFD_ENV_STRICT, "1", verbose);
+	if (memlock)
+		set_env(UIOMMUFD_ENV_MEMLOCK, memlock, verbose);
+	if (dump)
+		set_env(UIOMMUFD_ENV_DUMP_ON_EXIT, dump, verbose);
 	if (verbose) {
 		fprintf(stderr, "%s: exec", prog);
 		for (i = optind; i < argc; i++)

@@ -552,7 +552,19 @@ int iopt_unmap_iova(struct io_pagetable *iopt, uint64_t iova, uint64_t length,
 
 int iopt_unmap_all(struct io_pagetable *iopt, uint64_t *unmapped)
 {
-	int rc = iopt_unmap_iova_range(iopt, 0, IOVA_MAX, unmapped);
+	bool empty;
+	int rc;
+
+	/* nothing to do: leave the thread's reason (an earlier refusal) be */
+	pthread_rwlock_rdlock(&iopt->iova_rwsem);
+	empty = !itree_first(&iopt->area_itree);
+	pthread_rwlock_unlock(&iopt->iova_rwsem);
+	if (empty) {
+		if (unmapped)
+			*unmapped = 0;
+		return 0;
+	}
+	rc = iopt_unmap_iova_range(iopt, 0, IOVA_MAX, unmapped);
 
 	/* an empty IOAS is not an error for unmap-all */
 	if (rc == -ENOENT) {

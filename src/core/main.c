@@ -470,8 +470,13 @@ long iommufd_ctx_ioctl(struct iommufd_ctx *ictx, unsigned long cmd, void *arg)
 	const struct iommufd_ioctl_op *op;
 	struct iommufd_ucmd ucmd = { .ictx = ictx, .ubuffer = arg };
 	union ucmd_buffer buf;
-	unsigned int nr = _IOC_NR(cmd);
+	unsigned int nr;
 	int rc;
+
+	/* the ioctl system call's command is an unsigned int: higher bits of
+	 * a long argument never reach a driver */
+	cmd = (unsigned int)cmd;
+	nr = _IOC_NR(cmd);
 
 	uio_reason_clear();
 	if (nr < IOMMUFD_CMD_BASE ||

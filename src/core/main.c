@@ -271,8 +271,13 @@ static int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id)
 void iommufd_object_destroy_user(struct iommufd_ctx *ictx,
 				 struct iommufd_object *obj)
 {
-	/* the table and the creator; others hold it only for moments */
-	while (atomic_load(&obj->users) > 2)
+	/*
+	 * the table and the creator; others hold it only for moments. Wait
+	 * for the short-term count too: iommufd_put_object() drops users
+	 * first and touches the object last through shortterm_users.
+	 */
+	while (atomic_load(&obj->users) > 2 ||
+	       atomic_load(&obj->shortterm_users))
 		sched_yield();
 	pthread_mutex_lock(&ictx->lock);
 	idtable_erase(&ictx->objects, obj->id);

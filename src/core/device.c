@@ -158,7 +158,7 @@ static int do_attach(struct iommufd_device *idev, uint32_t pasid,
 		rc = 0;
 		goto out_unlock;
 	}
-	rc = hw->model->attach_check(hw, hwpt->domain);
+	rc = uio_hw_attach_check(hw, hwpt->domain);
 	if (rc)
 		goto out_unlock;
 
@@ -330,7 +330,6 @@ int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
 	struct iommu_hw_info *cmd = ucmd->cmd;
 	const struct uio_hw_model *model;
 	struct iommufd_device *idev;
-	struct iommufd_object *obj;
 	struct uio_hw_dev *hw;
 	void *user_ptr = (void *)(uintptr_t)cmd->data_uptr;
 	/* every model's payload is a few dozen bytes */
@@ -350,10 +349,9 @@ int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
 	if (!(cmd->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE))
 		cmd->in_data_type = IOMMU_HW_INFO_TYPE_DEFAULT;
 
-	obj = iommufd_get_object(ucmd->ictx, cmd->dev_id, IOMMUFD_OBJ_DEVICE);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	idev = container_of(obj, struct iommufd_device, obj);
+	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
 	hw = uio_dev_hw(idev->dev);
 	model = hw->model;
 
@@ -391,6 +389,6 @@ int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
 					  0;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 out_put:
-	iommufd_put_object(ucmd->ictx, obj);
+	iommufd_put_object(ucmd->ictx, &idev->obj);
 	return rc;
 }

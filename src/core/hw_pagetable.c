@@ -190,7 +190,7 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	struct iommufd_hwpt_paging *hwpt_paging;
 	struct uio_hw_domain_req req = {};
 	struct iommufd_device *idev;
-	struct iommufd_object *obj, *pt_obj;
+	struct iommufd_object *pt_obj;
 	void *data = NULL;
 	int rc;
 
@@ -203,10 +203,9 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 		return uio_fail(-EINVAL, "data_type %u with data_len 0",
 				cmd->data_type);
 
-	obj = iommufd_get_object(ucmd->ictx, cmd->dev_id, IOMMUFD_OBJ_DEVICE);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	idev = container_of(obj, struct iommufd_device, obj);
+	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
 
 	pt_obj = iommufd_get_object(ucmd->ictx, cmd->pt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(pt_obj)) {
@@ -267,19 +266,8 @@ out_abort:
 out_put_pt:
 	iommufd_put_object(ucmd->ictx, pt_obj);
 out_put_idev:
-	iommufd_put_object(ucmd->ictx, obj);
+	iommufd_put_object(ucmd->ictx, &idev->obj);
 	return rc;
-}
-
-static struct iommufd_hwpt_paging *get_hwpt_paging(struct iommufd_ucmd *ucmd,
-						   uint32_t id)
-{
-	struct iommufd_object *obj =
-		iommufd_get_object(ucmd->ictx, id, IOMMUFD_OBJ_HWPT_PAGING);
-
-	if (IS_ERR(obj))
-		return (void *)obj;
-	return container_of(obj, struct iommufd_hwpt_paging, common.obj);
 }
 
 /* IOMMU_HWPT_SET_DIRTY_TRACKING. The kernel does not check __reserved. */
@@ -294,7 +282,7 @@ int iommufd_hwpt_set_dirty_tracking_ioctl(struct iommufd_ucmd *ucmd)
 		return uio_fail(-EOPNOTSUPP, "flags 0x%x unknown",
 				cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE);
 
-	hwpt_paging = get_hwpt_paging(ucmd, cmd->hwpt_id);
+	hwpt_paging = iommufd_get_hwpt_paging(ucmd->ictx, cmd->hwpt_id);
 	if (IS_ERR(hwpt_paging))
 		return PTR_ERR(hwpt_paging);
 	/* no map or unmap changes the table while tracking flips */
@@ -383,7 +371,7 @@ int iommufd_hwpt_get_dirty_bitmap_ioctl(struct iommufd_ucmd *ucmd)
 						  "flags 0x%x unknown",
 				cmd->flags & ~GET_DIRTY_BITMAP_FLAGS_VALID);
 
-	hwpt_paging = get_hwpt_paging(ucmd, cmd->hwpt_id);
+	hwpt_paging = iommufd_get_hwpt_paging(ucmd->ictx, cmd->hwpt_id);
 	if (IS_ERR(hwpt_paging))
 		return PTR_ERR(hwpt_paging);
 	iopt = &hwpt_paging->ioas->iopt;

@@ -219,6 +219,29 @@ void iommufd_device_detach(struct iommufd_device *idev, uint32_t pasid);
 struct iommufd_hw_pagetable *iommufd_device_hwpt(struct iommufd_device *idev,
 						 uint32_t pasid);
 
+/* typed lookups, held for this call like iommufd_get_object() */
+static inline struct iommufd_hwpt_paging *
+iommufd_get_hwpt_paging(struct iommufd_ctx *ictx, uint32_t id)
+{
+	struct iommufd_object *obj =
+		iommufd_get_object(ictx, id, IOMMUFD_OBJ_HWPT_PAGING);
+
+	if (IS_ERR(obj))
+		return (void *)obj;
+	return container_of(obj, struct iommufd_hwpt_paging, common.obj);
+}
+
+static inline struct iommufd_device *iommufd_get_device(struct iommufd_ctx *ictx,
+							uint32_t id)
+{
+	struct iommufd_object *obj =
+		iommufd_get_object(ictx, id, IOMMUFD_OBJ_DEVICE);
+
+	if (IS_ERR(obj))
+		return (void *)obj;
+	return container_of(obj, struct iommufd_device, obj);
+}
+
 /* hw_pagetable.c */
 struct uio_hw_domain_req;
 struct iommufd_hwpt_paging *

@@ -174,15 +174,13 @@ int iommufd_test_mock_domain_replace(struct iommufd_ucmd *ucmd,
 static struct iommufd_hwpt_paging *get_mock_hwpt(struct iommufd_ucmd *ucmd,
 						 uint32_t id)
 {
-	struct iommufd_hwpt_paging *hwpt_paging;
-	struct iommufd_object *obj;
+	struct iommufd_hwpt_paging *hwpt_paging =
+		iommufd_get_hwpt_paging(ucmd->ictx, id);
 
-	obj = iommufd_get_object(ucmd->ictx, id, IOMMUFD_OBJ_HWPT_PAGING);
-	if (IS_ERR(obj))
-		return (void *)obj;
-	hwpt_paging = container_of(obj, struct iommufd_hwpt_paging, common.obj);
+	if (IS_ERR(hwpt_paging))
+		return hwpt_paging;
 	if (hwpt_paging->common.domain->model != &uio_hw_mock) {
-		iommufd_put_object(ucmd->ictx, obj);
+		iommufd_put_object(ucmd->ictx, &hwpt_paging->common.obj);
 		return ERR_PTR(uio_fail(-EINVAL, "hwpt %u is not a mock domain",
 					id));
 	}
@@ -286,17 +284,15 @@ int iommufd_test_dev_check_cache(struct iommufd_ucmd *ucmd, uint32_t idev_id,
 				 unsigned int cache_id, uint32_t cache)
 {
 	struct iommufd_device *idev;
-	struct iommufd_object *obj;
 	struct uio_hw_dev *hw;
 	int rc = 0;
 
 	if (cache_id > MOCK_DEV_CACHE_ID_MAX)
 		return uio_fail(-EINVAL, "cache id %u is past %u", cache_id,
 				MOCK_DEV_CACHE_ID_MAX);
-	obj = iommufd_get_object(ucmd->ictx, idev_id, IOMMUFD_OBJ_DEVICE);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	idev = container_of(obj, struct iommufd_device, obj);
+	idev = iommufd_get_device(ucmd->ictx, idev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
 	hw = uio_dev_hw(idev->dev);
 	if (hw->model != &uio_hw_mock || !hw->model_priv)
 		rc = uio_fail(-EINVAL, "device %u is not a mock device",
@@ -308,6 +304,6 @@ int iommufd_test_dev_check_cache(struct iommufd_ucmd *ucmd, uint32_t idev_id,
 			      ((struct mock_dev_state *)hw->model_priv)
 				      ->cache[cache_id],
 			      cache);
-	iommufd_put_object(ucmd->ictx, obj);
+	iommufd_put_object(ucmd->ictx, &idev->obj);
 	return rc;
 }

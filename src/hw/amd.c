@@ -278,21 +278,6 @@ static unsigned int amd_reserved_regions(const struct uio_hw_dev *dev,
 	return n;
 }
 
-/* A domain serves only devices behind the unit that made it. */
-static int amd_attach_check(const struct uio_hw_dev *dev,
-			    const struct uio_domain *domain)
-{
-	struct iommu_hw_info_amd r;
-
-	if (uio_hw_check_owner(&uio_hw_amd, dev, domain))
-		return -EINVAL;
-	amd_regs(dev, &r);
-	if ((domain->flags & UIO_DOMAIN_DIRTY_CAPABLE) && !amd_hd(&r))
-		return uio_fail(-EINVAL,
-				"amd: a dirty-tracking domain on a unit without HDSup");
-	return 0;
-}
-
 const struct uio_hw_model uio_hw_amd = {
 	.name = "amd",
 	.hw_info_type = IOMMU_HW_INFO_TYPE_AMD,
@@ -300,5 +285,4 @@ const struct uio_hw_model uio_hw_amd = {
 	.capabilities = amd_capabilities,
 	.domain_alloc_paging = amd_domain_alloc_paging,
 	.reserved_regions = amd_reserved_regions,
-	.attach_check = amd_attach_check,
 };

@@ -27,6 +27,8 @@
 
 #include <urcu/urcu-memb.h>
 
+#include <linux/iommufd.h>
+
 #include "core/io_pagetable.h"
 #include "hw/hw.h"
 #include "pt/pt.h"
@@ -211,10 +213,11 @@ int uio_hw_copy_data(const struct uio_hw_domain_req *req, uint32_t type,
 	return 0;
 }
 
-int uio_hw_check_owner(const struct uio_hw_model *model,
-		       const struct uio_hw_dev *dev,
-		       const struct uio_domain *domain)
+int uio_hw_attach_check(const struct uio_hw_dev *dev,
+			const struct uio_domain *domain)
 {
+	const struct uio_hw_model *model = dev->model;
+
 	if (domain->model != model)
 		return uio_fail(-EINVAL, "%s: the domain belongs to %s",
 				model->name, domain->model->name);
@@ -222,7 +225,13 @@ int uio_hw_check_owner(const struct uio_hw_model *model,
 		return uio_fail(-EINVAL,
 				"%s: the domain belongs to unit %u, the device sits behind unit %u",
 				model->name, domain->instance, dev->instance);
-	return 0;
+	/* what capabilities() says of dirty tracking is what attach allows */
+	if ((domain->flags & UIO_DOMAIN_DIRTY_CAPABLE) &&
+	    !(model->capabilities(dev) & IOMMU_HW_CAP_DIRTY_TRACKING))
+		return uio_fail(-EINVAL,
+				"%s: a dirty-tracking domain on a device whose IOMMU cannot track dirty pages",
+				model->name);
+	return model->attach_check ? model->attach_check(dev, domain) : 0;
 }
 
 const struct uio_hw_model *uio_hw_model_find(const char *name)

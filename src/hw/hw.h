@@ -107,9 +107,10 @@ struct uio_hw_model {
 					 unsigned int max);
 
 	/*
-	 * May @dev attach @domain? 0, or -EINVAL when the domain cannot serve
-	 * this device (other IOMMU instance, other model, a capability the
-	 * device lacks): the core then tries another domain or makes one.
+	 * Optional: the model's own reasons why @dev may not attach @domain,
+	 * beyond the shared ones uio_hw_attach_check() applies first (model,
+	 * unit, dirty tracking). 0, or -EINVAL: the core then tries another
+	 * domain or makes one.
 	 */
 	int (*attach_check)(const struct uio_hw_dev *dev,
 			    const struct uio_domain *domain);
@@ -193,12 +194,13 @@ int uio_domain_read_and_clear_dirty(
 	void (*record)(void *arg, uint64_t iova, uint64_t length), void *arg);
 
 /*
- * The attach rule every model starts with: a domain serves only devices of
- * its own model behind the unit that made it. 0 or -EINVAL (with a reason).
+ * May @dev attach @domain? The rules every IOMMU shares: the domain comes
+ * from the device's model and IOMMU unit, and a dirty-tracking domain needs
+ * a device whose IOMMU can track (IOMMU_HW_CAP_DIRTY_TRACKING); then the
+ * model's own attach_check, if any. 0 or -EINVAL, with a reason.
  */
-int uio_hw_check_owner(const struct uio_hw_model *model,
-		       const struct uio_hw_dev *dev,
-		       const struct uio_domain *domain);
+int uio_hw_attach_check(const struct uio_hw_dev *dev,
+			const struct uio_domain *domain);
 
 /* the models */
 extern const struct uio_hw_model uio_hw_mock;

@@ -130,18 +130,6 @@ static unsigned int mock_reserved_regions(const struct uio_hw_dev *dev,
 	return 0;
 }
 
-static int mock_attach_check(const struct uio_hw_dev *dev,
-			     const struct uio_domain *domain)
-{
-	if (uio_hw_check_owner(&uio_hw_mock, dev, domain))
-		return -EINVAL;
-	if ((domain->flags & UIO_DOMAIN_DIRTY_CAPABLE) &&
-	    (dev->flags & UIO_HW_DEV_NO_DIRTY))
-		return uio_fail(-EINVAL,
-				"mock: a dirty-tracking domain on a NO_DIRTY device");
-	return 0;
-}
-
 const struct uio_hw_model uio_hw_mock = {
 	.name = "mock",
 	.hw_info_type = IOMMU_HW_INFO_TYPE_SELFTEST,
@@ -149,5 +137,4 @@ const struct uio_hw_model uio_hw_mock = {
 	.capabilities = mock_capabilities,
 	.domain_alloc_paging = mock_domain_alloc_paging,
 	.reserved_regions = mock_reserved_regions,
-	.attach_check = mock_attach_check,
 };

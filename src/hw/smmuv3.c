@@ -308,21 +308,6 @@ static unsigned int smmu_reserved_regions(const struct uio_hw_dev *dev,
 	return 1;
 }
 
-/* A domain serves only devices behind the SMMU that made it. */
-static int smmu_attach_check(const struct uio_hw_dev *dev,
-			     const struct uio_domain *domain)
-{
-	struct iommu_hw_info_arm_smmuv3 info;
-
-	if (uio_hw_check_owner(&uio_hw_smmuv3, dev, domain))
-		return -EINVAL;
-	smmu_regs(dev, &info);
-	if ((domain->flags & UIO_DOMAIN_DIRTY_CAPABLE) && !smmu_dbm(&info))
-		return uio_fail(-EINVAL,
-				"smmuv3: a dirty-tracking domain on a device without HTTU dirty state");
-	return 0;
-}
-
 const struct uio_hw_model uio_hw_smmuv3 = {
 	.name = "smmuv3",
 	.hw_info_type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3,
@@ -330,5 +315,4 @@ const struct uio_hw_model uio_hw_smmuv3 = {
 	.capabilities = smmu_capabilities,
 	.domain_alloc_paging = smmu_domain_alloc_paging,
 	.reserved_regions = smmu_reserved_regions,
-	.attach_check = smmu_attach_check,
 };

@@ -379,12 +379,7 @@ static int vtd_attach_check(const struct uio_hw_dev *dev,
 	unsigned int levels;
 	struct vtd_regs r;
 
-	if (uio_hw_check_owner(&uio_hw_vtd, dev, domain))
-		return -EINVAL;
 	vtd_regs(dev, &r);
-	if ((domain->flags & UIO_DOMAIN_DIRTY_CAPABLE) && !vtd_ssads(&r))
-		return uio_fail(-EINVAL,
-				"vtd: a dirty-tracking domain on a unit without SSADS");
 	fmt = pt_table_format(domain->pt);
 	levels = pt_table_levels(domain->pt);
 	if (fmt == &pt_fmt_x86_64) {

@@ -663,19 +663,19 @@ static void test_attach_check(void **state)
 		struct uio_domain *mock;
 
 		far.instance = 2;
-		assert_int_equal(model->attach_check(&dev, plain), 0);
-		assert_int_equal(model->attach_check(&dev, dirty), 0);
+		assert_int_equal(uio_hw_attach_check(&dev, plain), 0);
+		assert_int_equal(uio_hw_attach_check(&dev, dirty), 0);
 		/* another unit */
-		assert_int_equal(model->attach_check(&far, plain), -EINVAL);
+		assert_int_equal(uio_hw_attach_check(&far, plain), -EINVAL);
 		/* a dirty-tracking domain on a NO_DIRTY device */
-		assert_int_equal(model->attach_check(&nd, dirty), -EINVAL);
-		assert_int_equal(model->attach_check(&nd, plain), 0);
+		assert_int_equal(uio_hw_attach_check(&nd, dirty), -EINVAL);
+		assert_int_equal(uio_hw_attach_check(&nd, plain), 0);
 		/* another model, same instance */
-		assert_int_equal(model->attach_check(&dev, foreign), -EINVAL);
+		assert_int_equal(uio_hw_attach_check(&dev, foreign), -EINVAL);
 		mock = uio_domain_alloc(&uio_hw_mock, &pt_fmt_amdv1_mock, 3, 0);
 		assert_false(IS_ERR(mock));
 		mock->instance = dev.instance;
-		assert_int_equal(model->attach_check(&dev, mock), -EINVAL);
+		assert_int_equal(uio_hw_attach_check(&dev, mock), -EINVAL);
 
 		uio_domain_free(mock);
 		uio_domain_free(foreign);
@@ -693,20 +693,20 @@ static void test_vtd_attach_width(void **state)
 	d = uio_domain_alloc(&uio_hw_vtd, &pt_fmt_vtd_ss, 5, 0);
 	assert_false(IS_ERR(d));
 	d->instance = dev.instance;
-	assert_int_equal(uio_hw_vtd.attach_check(&dev, d), -EINVAL);
+	assert_int_equal(uio_hw_attach_check(&dev, d), -EINVAL);
 	uio_domain_free(d);
 
 	d = uio_domain_alloc(&uio_hw_vtd, &pt_fmt_x86_64, 5, 0);
 	assert_false(IS_ERR(d));
 	d->instance = dev.instance;
-	assert_int_equal(uio_hw_vtd.attach_check(&dev, d), -EINVAL);
+	assert_int_equal(uio_hw_attach_check(&dev, d), -EINVAL);
 	uio_domain_free(d);
 
 	/* a narrower 3-level second stage fits */
 	d = uio_domain_alloc(&uio_hw_vtd, &pt_fmt_vtd_ss, 3, 0);
 	assert_false(IS_ERR(d));
 	d->instance = dev.instance;
-	assert_int_equal(uio_hw_vtd.attach_check(&dev, d), 0);
+	assert_int_equal(uio_hw_attach_check(&dev, d), 0);
 	uio_domain_free(d);
 }
 

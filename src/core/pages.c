@@ -414,7 +414,7 @@ static int pages_repin(struct iopt_pages *pages, uint64_t first,
 	if (old_n > new_n)
 		pin_ledger_uncharge(mode, old_n - new_n);
 	if (recs != recs_small)
-				free(recs);
+		free(recs);
 	return 0;
 
 out_oom:

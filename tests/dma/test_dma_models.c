@@ -23,6 +23,7 @@
 #include <linux/iommufd_test.h>
 
 #include "uiommufd/uiommufd.h"
+#include "../common/inproc.h"
 
 static int failures, checks;
 static const char *cur_model = "-";
@@ -54,54 +55,6 @@ static const struct model_case cases[] = {
 	{ "smmuv3", IOMMU_HW_INFO_TYPE_ARM_SMMUV3, 0x8000000 },
 	{ "amd", IOMMU_HW_INFO_TYPE_AMD, 0xfee00000 },
 };
-
-static void *aligned_buffer(size_t len, size_t align)
-{
-	char *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uintptr_t a;
-
-	if (p == MAP_FAILED)
-		abort();
-	a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
-	return (void *)a;
-}
-
-static int ioas_alloc(int fd, uint32_t *id)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	long rc = uiommufd_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
-
-	*id = cmd.out_ioas_id;
-	return rc;
-}
-
-static long map(int fd, uint32_t ioas, void *va, uint64_t len, uint64_t iova,
-		uint32_t prot)
-{
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | prot,
-		.ioas_id = ioas,
-		.user_va = (uintptr_t)va,
-		.length = len,
-		.iova = iova,
-	};
-
-	return uiommufd_ioctl(fd, IOMMU_IOAS_MAP, &cmd);
-}
-
-static long unmap(int fd, uint32_t ioas, uint64_t iova, uint64_t len)
-{
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd),
-		.ioas_id = ioas,
-		.iova = iova,
-		.length = len,
-	};
-
-	return uiommufd_ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
-}
 
 #define RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
 

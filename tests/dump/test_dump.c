@@ -39,6 +39,7 @@
 #include <linux/iommufd_test.h>
 
 #include "uiommufd/uiommufd.h"
+#include "../common/inproc.h"
 
 static int failures, checks;
 
@@ -77,57 +78,11 @@ struct state {
 	char *buf2; /* LEN2 at IOVA2 in ioas2 */
 };
 
-static void *aligned_buffer(size_t len, size_t align)
-{
-	char *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		abort();
-	return (void *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
-}
-
-static long ioas_alloc(int fd, uint32_t *id)
-{
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	long rc = uiommufd_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
-
-	*id = cmd.out_ioas_id;
-	return rc;
-}
-
 static long destroy(int fd, uint32_t id)
 {
 	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
 
 	return uiommufd_ioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
-static long map(int fd, uint32_t ioas, void *va, uint64_t len, uint64_t iova,
-		uint32_t prot)
-{
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | prot,
-		.ioas_id = ioas,
-		.user_va = (uintptr_t)va,
-		.length = len,
-		.iova = iova,
-	};
-
-	return uiommufd_ioctl(fd, IOMMU_IOAS_MAP, &cmd);
-}
-
-static long unmap(int fd, uint32_t ioas, uint64_t iova, uint64_t len)
-{
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd),
-		.ioas_id = ioas,
-		.iova = iova,
-		.length = len,
-	};
-
-	return uiommufd_ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
 }
 
 static long allow(int fd, uint32_t ioas, uint64_t start, uint64_t last)

@@ -96,6 +96,18 @@ static int check_refs(int fd, const void *va, uint64_t len, uint32_t refs)
 	return test_cmd(fd, &cmd);
 }
 
+static int check_dev_cache(int fd, uint32_t idev, uint32_t cache_id,
+			   uint32_t value)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_DEV_CHECK_CACHE,
+		.id = idev,
+		.check_dev_cache = { .id = cache_id, .cache = value },
+	};
+
+	return test_cmd(fd, &cmd);
+}
+
 static int hwpt_alloc(int fd, uint32_t dev, uint32_t pt, uint32_t flags,
 		      uint32_t data_type, void *data, uint32_t data_len,
 		      uint32_t *out)
@@ -183,6 +195,16 @@ static void test_ids_and_lifetime(int fd)
 	EXPECT_ERRNO(EBUSY, abi_destroy(fd, hwpt));
 	EXPECT_ERRNO(EBUSY, abi_destroy(fd, idev));
 	EXPECT_ERRNO(EBUSY, abi_destroy(fd, ioas));
+
+	abi_section("DEV_CHECK_CACHE: a new mock device's cache");
+	EXPECT_OK(check_dev_cache(fd, idev, 0, IOMMU_TEST_DEV_CACHE_DEFAULT));
+	EXPECT_OK(check_dev_cache(fd, idev, MOCK_DEV_CACHE_ID_MAX,
+				  IOMMU_TEST_DEV_CACHE_DEFAULT));
+	EXPECT_ERRNO(EINVAL, check_dev_cache(fd, idev, 0, 0));
+	EXPECT_ERRNO(EINVAL, check_dev_cache(fd, idev, MOCK_DEV_CACHE_ID_MAX + 1,
+					     IOMMU_TEST_DEV_CACHE_DEFAULT));
+	EXPECT_ERRNO(ENOENT, check_dev_cache(fd, stdev, 0,
+					     IOMMU_TEST_DEV_CACHE_DEFAULT));
 
 	abi_section("ranges shrink to the mock aperture");
 	r.ioas_id = ioas;

@@ -76,6 +76,7 @@ int uio_dev_create(const struct uio_dev_cfg *cfg, struct uio_dev **ret)
 		}
 	}
 	pthread_mutex_init(&dev->lock, NULL);
+	pthread_rwlock_init(&dev->sink_lock, NULL);
 	*ret = dev;
 	return 0;
 }
@@ -93,6 +94,7 @@ void uio_dev_destroy(struct uio_dev *dev)
 		uio_free(atomic_load_explicit(&dev->pasid_dir[i],
 					      memory_order_relaxed));
 	uio_free(dev->pasid_dir);
+	pthread_rwlock_destroy(&dev->sink_lock);
 	pthread_mutex_destroy(&dev->lock);
 	free(dev);
 }
@@ -164,6 +166,30 @@ struct uio_domain *uio_dev_get_domain(struct uio_dev *dev, uint32_t pasid)
 		return NULL;
 	slot = dev_slot(dev, pasid, false);
 	return slot ? atomic_load_explicit(slot, memory_order_acquire) : NULL;
+}
+
+void uio_dev_set_fault_sink(struct uio_dev *dev,
+			    const struct uio_dev_fault_sink *sink)
+{
+	pthread_rwlock_wrlock(&dev->sink_lock);
+	if (sink)
+		dev->fault_sink = *sink;
+	else
+		memset(&dev->fault_sink, 0, sizeof(dev->fault_sink));
+	pthread_rwlock_unlock(&dev->sink_lock);
+}
+
+int uio_dev_page_request(struct uio_dev *dev, uint32_t pasid, uint64_t addr,
+			 uint32_t perm)
+{
+	int rc = -ENODEV;
+
+	pthread_rwlock_rdlock(&dev->sink_lock);
+	if (dev->fault_sink.page_request)
+		rc = dev->fault_sink.page_request(dev->fault_sink.arg, dev,
+						  pasid, addr, perm);
+	pthread_rwlock_unlock(&dev->sink_lock);
+	return rc;
 }
 
 void uio_dev_get_stats(struct uio_dev *dev, struct uio_dev_stats *stats)

@@ -107,4 +107,28 @@ int uio_dma_cas64(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
 
 void uio_dev_get_stats(struct uio_dev *dev, struct uio_dev_stats *stats);
 
+/*
+ * IO page faults. A device with PRI (UIO_HW_DEV_PRI) that misses a
+ * translation sends a page request for the page of @addr instead of
+ * faulting: the sink (the iommufd core, set when the device is bound)
+ * routes it to the fault queue of the HWPT attached at @pasid and blocks
+ * until user space responds. @perm is IOMMU_PGFAULT_PERM_*. Returns the
+ * response code (IOMMU_PGFAULT_RESP_SUCCESS: translate again; INVALID or
+ * FAILURE: the DMA faults), or -ENODEV when no fault queue takes requests
+ * for that PASID (the DMA faults as without PRI). The DMA path calls it
+ * outside any RCU read-side section, since the responder may unmap.
+ */
+struct uio_dev_fault_sink {
+	int (*page_request)(void *arg, struct uio_dev *dev, uint32_t pasid,
+			    uint64_t addr, uint32_t perm);
+	void *arg;
+};
+
+/* set (or, with NULL, clear) the device's sink */
+void uio_dev_set_fault_sink(struct uio_dev *dev,
+			    const struct uio_dev_fault_sink *sink);
+/* send a page request through the sink; -ENODEV if none (see above) */
+int uio_dev_page_request(struct uio_dev *dev, uint32_t pasid, uint64_t addr,
+			 uint32_t perm);
+
 #endif

@@ -75,6 +75,14 @@ struct uio_dev {
 
 	_Atomic(struct dev_iotlb *) iotlb[DEV_STAT_SLOTS];
 	struct dev_stat_block stats[DEV_STAT_SLOTS];
+
+	/*
+	 * where page requests go (uio_dev_set_fault_sink): a request holds
+	 * sink_lock for reading while it waits, so clearing the sink waits
+	 * for requests in flight (the core answers them first)
+	 */
+	pthread_rwlock_t sink_lock;
+	struct uio_dev_fault_sink fault_sink;
 };
 
 #endif

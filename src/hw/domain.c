@@ -69,7 +69,11 @@ void uio_domain_free(struct uio_domain *domain)
 		return;
 	if (domain->model_free)
 		domain->model_free(domain);
-	pt_free(domain->pt);
+	if (domain->kind == UIO_DOMAIN_NESTED)
+		uio_domain_children_remove(domain);
+	else
+		pt_free(domain->pt);
+	uio_free(domain->children);
 	uio_free(domain);
 }
 
@@ -113,6 +117,9 @@ int uio_domain_map(struct uio_domain *domain, uint64_t iova, uint64_t oa,
 void uio_domain_iotlb_flush(struct uio_domain *domain)
 {
 	atomic_fetch_add_explicit(&domain->iotlb_gen, 1, memory_order_release);
+	/* combined stage-1 + stage-2 entries of nested domains (nested.c) */
+	if (atomic_load_explicit(&domain->nr_children, memory_order_acquire))
+		uio_domain_children_flush(domain);
 	/*
 	 * seq_cst: a store-then-load race with a device's first walk, which
 	 * sets dma_seen and then reads the table (dev/dma.c); one of the two

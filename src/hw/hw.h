@@ -45,6 +45,7 @@ struct pt_format;
 struct pt_table;
 struct uio_domain;
 struct uio_hw_dev;
+struct uio_viommu;
 
 /* uio_hw_dev.flags */
 enum {
@@ -114,6 +115,30 @@ struct uio_hw_model {
 	 */
 	int (*attach_check)(const struct uio_hw_dev *dev,
 			    const struct uio_domain *domain);
+
+	/*
+	 * Optional: a nested (stage-1) domain over the paging domain @parent
+	 * (made with NEST_PARENT) from the user data in @req (the model's
+	 * IOMMU_HWPT_DATA_* struct: a VT-d first-stage table pointer, say).
+	 * Models whose nested domains come from a vIOMMU (SMMUv3) leave this
+	 * NULL and give uio_viommu_ops.domain_alloc_nested instead.
+	 * ERR_PTR(-EOPNOTSUPP/-EINVAL/-E2BIG/-ENOMEM), with a reason.
+	 */
+	struct uio_domain *(*domain_alloc_nested)(
+		const struct uio_hw_dev *dev, struct uio_domain *parent,
+		const struct uio_hw_domain_req *req);
+
+	/*
+	 * Optional: a vIOMMU of IOMMU_VIOMMU_TYPE_* @type for the IOMMU unit
+	 * @dev sits behind, over the nesting parent @parent. @data/@data_len
+	 * are the user's type-specific data (may be NULL/0). Returns the
+	 * vIOMMU with ops, type and parent set (the core fills the rest) or
+	 * ERR_PTR(-EOPNOTSUPP for a type the model does not serve, ...).
+	 */
+	struct uio_viommu *(*viommu_alloc)(const struct uio_hw_dev *dev,
+					   struct uio_domain *parent,
+					   uint32_t type, const void *data,
+					   uint32_t data_len);
 };
 
 struct uio_hw_dev {
@@ -123,6 +148,82 @@ struct uio_hw_dev {
 	unsigned int pasid_bits; /* PASID width, 0 without PASID */
 	unsigned int instance; /* which IOMMU unit the device sits behind */
 	void *model_priv;      /* a model's per-device state, or NULL */
+};
+
+/* uio_domain.kind */
+enum uio_domain_kind {
+	UIO_DOMAIN_PAGING, /* a table the core fills (stage 2 when nested) */
+	UIO_DOMAIN_NESTED, /* a user-owned stage 1 over a paging parent */
+};
+
+/*
+ * A user array of invalidation requests as IOMMU_HWPT_INVALIDATE gives it.
+ * The handler reads entry i with uio_hw_user_array_get() and sets
+ * entry_num to the number of entries it handled, also on failure.
+ */
+struct uio_hw_user_array {
+	uint32_t type;      /* IOMMU_HWPT_INVALIDATE_DATA_* */
+	uint32_t entry_len; /* bytes per entry as the caller laid them out */
+	uint32_t entry_num; /* in: entries given; out: entries handled */
+	uint64_t uptr;      /* the caller's array (user memory) */
+};
+
+/*
+ * Copy entry @index of @arr into @dst (@dst_len bytes, the model's struct)
+ * with the kernel's rules: a type other than @type or an entry_len below
+ * @min_len is -EINVAL; a longer entry's tail must be zero (-E2BIG); a
+ * shorter one reads zero-extended; a bad pointer is -EFAULT.
+ */
+int uio_hw_user_array_get(const struct uio_hw_user_array *arr, uint32_t type,
+			  uint32_t index, void *dst, size_t dst_len,
+			  size_t min_len);
+
+/* What a stage-1 translation gives (uio_nested_ops.translate). */
+struct uio_s1_result {
+	uint64_t oa;         /* output: an IOVA of the parent (stage-2) domain */
+	unsigned int prot;   /* PT_PROT_* granted by stage 1 */
+	unsigned int pgsize_lg2; /* size of the stage-1 leaf */
+};
+
+/* Why a translation failed, for the model's fault record. */
+struct uio_hw_fault {
+	int reason;        /* UIO_HW_FAULT_* */
+	uint64_t addr;     /* the IOVA, or the table address for a walk fault */
+	uint32_t code;     /* the model's own fault code (event/reason id) */
+};
+
+enum {
+	UIO_HW_FAULT_TRANSLATION = 1, /* stage 1 not present */
+	UIO_HW_FAULT_PERMISSION,      /* stage 1 forbids the access */
+	UIO_HW_FAULT_S2_WALK,         /* a stage-1 table is not mapped at stage 2 */
+	UIO_HW_FAULT_BAD_CONFIG,      /* malformed guest context/table entry */
+};
+
+/*
+ * What a nested domain does. translate() runs on the DMA path, inside an
+ * RCU read-side section, lock-free: it walks the guest's stage-1 tables
+ * (reading them through the parent with uio_domain_read_s2()) and returns
+ * 0 with *res, or -EFAULT with *fault filled. cache_invalidate_user()
+ * serves IOMMU_HWPT_INVALIDATE on the nested HWPT (see uio_hw_user_array);
+ * a model caching stage-1 results calls uio_domain_iotlb_flush() for what
+ * the guest invalidated.
+ */
+struct uio_nested_ops {
+	int (*translate)(struct uio_domain *nested, uint32_t pasid,
+			 uint64_t iova, unsigned int need,
+			 struct uio_s1_result *res, struct uio_hw_fault *fault);
+	int (*cache_invalidate_user)(struct uio_domain *nested,
+				     struct uio_hw_user_array *arr);
+	/*
+	 * Optional: a DMA through the nested domain faulted at stage 1 (or
+	 * reading stage-1 tables through stage 2) and no page request
+	 * resolved it: write the model's event record and hand it to the
+	 * vIOMMU's report_event() (SMMUv3 F_TRANSLATION, ...). Runs on the
+	 * DMA path; must not wait for a grace period.
+	 */
+	void (*report_fault)(struct uio_domain *nested,
+			     const struct uio_hw_dev *dev, uint32_t pasid,
+			     bool write, const struct uio_hw_fault *fault);
 };
 
 /* uio_domain.flags */
@@ -152,6 +253,20 @@ struct uio_domain {
 	atomic_bool dma_seen;      /* a device translated through it */
 	void *model_priv;
 	void (*model_free)(struct uio_domain *domain); /* frees model_priv */
+
+	/* nesting: see uio_domain_alloc_nested() */
+	enum uio_domain_kind kind;
+	struct uio_domain *parent;          /* NESTED: the stage-2 domain */
+	const struct uio_nested_ops *nested_ops; /* NESTED */
+	struct uio_viommu *viommu;          /* NESTED through a vIOMMU */
+	/*
+	 * PAGING: the nested domains over this one, whose cached translations
+	 * go stale with it (nested.c; changed under its lock, read by
+	 * uio_domain_iotlb_flush())
+	 */
+	struct uio_domain **children;
+	atomic_uint nr_children;
+	unsigned int max_children;
 };
 
 /*
@@ -192,6 +307,68 @@ int uio_domain_read_and_clear_dirty(
 	struct uio_domain *domain, uint64_t iova, uint64_t length,
 	unsigned int flags,
 	void (*record)(void *arg, uint64_t iova, uint64_t length), void *arg);
+
+/*
+ * A nested domain of @model over @parent with @ops (pt is NULL: the stage-1
+ * tables are the guest's). Registers it with the parent, so that an unmap
+ * of the parent makes the child's cached translations stale too (the
+ * hardware's stage-2 invalidation reaches combined entries). The caller sets
+ * model_priv/model_free. ERR_PTR(-ENOMEM).
+ */
+struct uio_domain *uio_domain_alloc_nested(const struct uio_hw_model *model,
+					   struct uio_domain *parent,
+					   const struct uio_nested_ops *ops);
+
+/* nested.c, for domain.c: drop a child from its parent; make children stale */
+void uio_domain_children_remove(struct uio_domain *child);
+void uio_domain_children_flush(struct uio_domain *parent);
+
+/*
+ * Read @len bytes of guest memory at stage-2 IOVA @ipa of @s2 (a nesting
+ * parent), as an IOMMU reads stage-1 tables: each page must be mapped
+ * readable. 0 or -EFAULT (not mapped, no read permission, host memory gone).
+ * Safe on the DMA path (lock-free, fault-safe copy).
+ */
+int uio_domain_read_s2(struct uio_domain *s2, uint64_t ipa, void *buf,
+		       size_t len);
+
+/*
+ * A vIOMMU: one VM's slice of a physical IOMMU unit (IOMMU_VIOMMU_ALLOC).
+ * The model allocates it (uio_hw_model.viommu_alloc) and owns priv; the core
+ * owns the object around it and fills the callbacks below before use.
+ */
+struct uio_viommu_ops {
+	void (*free)(struct uio_viommu *viommu);
+	/* nested HWPT allocation with pt_id = this vIOMMU (SMMUv3: a vSTE) */
+	struct uio_domain *(*domain_alloc_nested)(
+		struct uio_viommu *viommu, const struct uio_hw_dev *dev,
+		const struct uio_hw_domain_req *req);
+	/* IOMMU_HWPT_INVALIDATE with hwpt_id = this vIOMMU (SMMUv3 CMDQ) */
+	int (*cache_invalidate)(struct uio_viommu *viommu,
+				struct uio_hw_user_array *arr);
+	/* optional: a vDEVICE was created / is going (virtual id -> device) */
+	int (*vdevice_init)(struct uio_viommu *viommu, struct uio_hw_dev *dev,
+			    uint64_t virt_id);
+	void (*vdevice_destroy)(struct uio_viommu *viommu,
+				struct uio_hw_dev *dev, uint64_t virt_id);
+};
+
+struct uio_viommu {
+	const struct uio_hw_model *model;
+	const struct uio_viommu_ops *ops;
+	unsigned int instance;
+	uint32_t type;               /* IOMMU_VIOMMU_TYPE_* */
+	struct uio_domain *parent;   /* the nesting parent (stage 2) */
+	void *priv;                  /* the model's */
+	/* filled by the core: */
+	void *core;
+	/* the device with virtual id @virt_id on this vIOMMU, or NULL */
+	struct uio_hw_dev *(*vdev_find)(struct uio_viommu *viommu,
+					uint64_t virt_id);
+	/* queue an event of IOMMU_VEVENTQ_TYPE_* @type (dropped if no queue) */
+	void (*report_event)(struct uio_viommu *viommu, uint32_t type,
+			     const void *rec, size_t len);
+};
 
 /*
  * May @dev attach @domain? The rules every IOMMU shares: the domain comes

@@ -53,6 +53,23 @@ ssize_t uiommufd_write(int fd, const void *buf, size_t count);
  */
 int uiommufd_close(int fd);
 
+/**
+ * uiommufd_mmap() - mmap(2) of an emulated iommufd fd: the pages a vIOMMU
+ * hands out at @offset (the selftest vIOMMU's window). @flags must include
+ * MAP_SHARED (else -EINVAL), @prot not PROT_EXEC (-EPERM); an offset and
+ * length that name no such pages are -ENXIO. On success *@addr is the
+ * mapping (@hint is ignored, as MAP_FIXED is not supported: -EINVAL).
+ */
+int uiommufd_mmap(int fd, void *hint, size_t length, int prot, int flags,
+		  off_t offset, void **addr);
+
+/**
+ * uiommufd_munmap() - tell the engine that [@addr, @addr + @length) is
+ * being unmapped (before munmap(2) itself): a vIOMMU mapping made by
+ * uiommufd_mmap() stops holding its vIOMMU. Return: 1 if it was one, else 0.
+ */
+int uiommufd_munmap(void *addr, size_t length);
+
 /** uiommufd_is_emulated() - true if @fd is a descriptor the engine serves. */
 bool uiommufd_is_emulated(int fd);
 

@@ -26,6 +26,7 @@
 
 #include <linux/iommufd.h>
 
+#include "core/eventq.h"
 #include "core/iommufd_private.h"
 #include "dev/dev.h"
 #include "hw/hw.h"
@@ -34,11 +35,28 @@
 
 #define MAX_RESV_REGIONS 8
 
+/*
+ * A page request from the device's DMA (dev.h): to the fault queue of the
+ * HWPT at that PASID, waiting for the response.
+ */
+static int device_page_request(void *arg, struct uio_dev *dev, uint32_t pasid,
+			       uint64_t addr, uint32_t perm)
+{
+	struct iommufd_device *idev = arg;
+
+	(void)dev;
+	return iommufd_fault_report(idev,
+				    pasid == UIO_DEV_NO_PASID ? IOMMU_NO_PASID :
+								pasid,
+				    0, perm, addr, true);
+}
+
 struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 					   struct uio_dev *dev)
 {
 	struct iommufd_device *idev;
 	struct iommufd_object *obj;
+	struct uio_dev_fault_sink sink = { .page_request = device_page_request };
 
 	obj = iommufd_object_alloc(ictx, sizeof(*idev), IOMMUFD_OBJ_DEVICE);
 	if (IS_ERR(obj))
@@ -49,12 +67,16 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 	pthread_mutex_init(&idev->lock, NULL);
 	/* the binder's reference, dropped by iommufd_device_unbind() */
 	iommufd_object_get_user(obj);
+	sink.arg = idev;
+	uio_dev_set_fault_sink(dev, &sink);
 	iommufd_object_finalize(ictx, obj);
 	return idev;
 }
 
 void iommufd_device_unbind(struct iommufd_device *idev)
 {
+	/* its vDEVICE holds it: that goes first, leaving a tombstone */
+	iommufd_device_remove_vdev(idev);
 	iommufd_object_destroy_user(idev->ictx, &idev->obj);
 }
 
@@ -66,6 +88,8 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 		container_of(obj, struct iommufd_device, obj);
 
 	detach_all(idev);
+	/* pending page requests were answered by the detaches */
+	uio_dev_set_fault_sink(idev->dev, NULL);
 	uio_free(idev->attach);
 	pthread_mutex_destroy(&idev->lock);
 }
@@ -96,7 +120,47 @@ struct iommufd_hw_pagetable *iommufd_device_hwpt(struct iommufd_device *idev,
 
 static struct iommufd_ioas *hwpt_ioas(struct iommufd_hw_pagetable *hwpt)
 {
-	return hwpt && hwpt_is_paging(hwpt) ? to_hwpt_paging(hwpt)->ioas : NULL;
+	if (!hwpt)
+		return NULL;
+	/* a nested HWPT translates through its parent's IOAS */
+	if (!hwpt_is_paging(hwpt))
+		hwpt = &to_hwpt_nested(hwpt)->parent->common;
+	return to_hwpt_paging(hwpt)->ioas;
+}
+
+/*
+ * The kernel's PASID compatibility rules (caller holds idev->lock): a PASID
+ * attachment needs a HWPT made with IOMMU_HWPT_ALLOC_PASID, and so must the
+ * RID's current HWPT; the RID may not move to an incompatible HWPT while any
+ * PASID is attached.
+ */
+static int pasid_compat_check(struct iommufd_device *idev, uint32_t pasid,
+			      struct iommufd_hw_pagetable *hwpt)
+{
+	struct iommufd_attach *rid;
+	unsigned int i;
+
+	if (pasid == IOMMU_NO_PASID) {
+		if (hwpt->pasid_compat)
+			return 0;
+		for (i = 0; i < idev->num_attach; i++)
+			if (idev->attach[i].pasid != IOMMU_NO_PASID)
+				return uio_fail(-EINVAL,
+						"device %u has PASID %u attached: the RID needs a PASID-compatible HWPT",
+						idev->obj.id,
+						idev->attach[i].pasid);
+		return 0;
+	}
+	if (!hwpt->pasid_compat)
+		return uio_fail(-EINVAL,
+				"hwpt %u was not allocated with IOMMU_HWPT_ALLOC_PASID",
+				hwpt->obj.id);
+	rid = find_attach(idev, IOMMU_NO_PASID);
+	if (rid && !rid->hwpt->pasid_compat)
+		return uio_fail(-EINVAL,
+				"the RID of device %u is attached to hwpt %u, which is not PASID-compatible",
+				idev->obj.id, rid->hwpt->obj.id);
+	return 0;
 }
 
 /* reserve the device's reserved regions in @ioas, owned by the device */
@@ -145,7 +209,8 @@ static int do_attach(struct iommufd_device *idev, uint32_t pasid,
 	pthread_mutex_lock(&idev->lock);
 	attach = find_attach(idev, pasid);
 	if (!replace && attach) {
-		rc = uio_fail(-EINVAL, "device %u is already attached",
+		rc = uio_fail(-EBUSY,
+			      "device %u is already attached there (replace instead)",
 			      idev->obj.id);
 		goto out_unlock;
 	}
@@ -156,6 +221,17 @@ static int do_attach(struct iommufd_device *idev, uint32_t pasid,
 	}
 	if (attach && attach->hwpt == hwpt) {
 		rc = 0;
+		goto out_unlock;
+	}
+	rc = pasid_compat_check(idev, pasid, hwpt);
+	if (rc)
+		goto out_unlock;
+	if (!hwpt_is_paging(hwpt) && to_hwpt_nested(hwpt)->viommu &&
+	    !iommufd_device_vdev_on(idev, to_hwpt_nested(hwpt)->viommu)) {
+		rc = uio_fail(-ENOENT,
+			      "device %u has no vdevice on viommu %u",
+			      idev->obj.id,
+			      to_hwpt_nested(hwpt)->viommu->obj.id);
 		goto out_unlock;
 	}
 	rc = uio_hw_attach_check(hw, hwpt->domain);
@@ -193,6 +269,8 @@ static int do_attach(struct iommufd_device *idev, uint32_t pasid,
 	attach->hwpt = hwpt;
 	if (pasid == IOMMU_NO_PASID && old_ioas && old_ioas != new_ioas)
 		iopt_remove_reserved_iova(&old_ioas->iopt, idev);
+	if (old)
+		iommufd_fault_auto_response(old, idev, pasid);
 	pthread_mutex_unlock(&idev->lock);
 	*ret_old = old;
 	return 0;
@@ -310,6 +388,7 @@ void iommufd_device_detach(struct iommufd_device *idev, uint32_t pasid)
 	/* blocking DMA first: after this the device cannot reach the domain */
 	uio_dev_set_domain(idev->dev, pasid, NULL);
 	*attach = idev->attach[--idev->num_attach];
+	iommufd_fault_auto_response(hwpt, idev, pasid);
 	ioas = hwpt_ioas(hwpt);
 	if (pasid == IOMMU_NO_PASID && ioas)
 		iopt_remove_reserved_iova(&ioas->iopt, idev);

@@ -28,6 +28,7 @@
 
 #include <linux/iommufd.h>
 
+#include "core/eventq.h"
 #include "core/iommufd_private.h"
 #include "dev/dev.h"
 #include "hw/hw.h"
@@ -74,6 +75,7 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 	hwpt_paging->ioas = ioas;
 	hwpt_paging->auto_domain = auto_domain;
 	hwpt_paging->nest_parent = req->flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	hwpt_paging->common.pasid_compat = req->flags & IOMMU_HWPT_ALLOC_PASID;
 	CDS_INIT_LIST_HEAD(&hwpt_paging->hwpt_item);
 	iommufd_object_get_user(&ioas->obj);
 
@@ -114,7 +116,95 @@ void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
 		iopt_table_remove_domain(&ioas->iopt,
 					 hwpt_paging->common.domain);
 	uio_domain_free(hwpt_paging->common.domain);
+	if (hwpt_paging->common.fault)
+		iommufd_object_put_user(&hwpt_paging->common.fault->common.obj);
 	iommufd_object_put_user(&ioas->obj);
+}
+
+void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_hwpt_nested *hwpt_nested =
+		container_of(obj, struct iommufd_hwpt_nested, common.obj);
+
+	uio_domain_free(hwpt_nested->common.domain);
+	if (hwpt_nested->common.fault)
+		iommufd_object_put_user(&hwpt_nested->common.fault->common.obj);
+	if (hwpt_nested->viommu)
+		iommufd_object_put_user(&hwpt_nested->viommu->obj);
+	iommufd_object_put_user(&hwpt_nested->parent->common.obj);
+}
+
+#define HWPT_NESTED_FLAGS (IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID)
+
+/*
+ * A nested HWPT over @parent, or through @viommu (which then gives the
+ * parent). The kernel's order: flags, data present, the parent a user-made
+ * nesting parent, then the model's own checks of the data.
+ */
+static struct iommufd_hwpt_nested *
+hwpt_nested_alloc(struct iommufd_ctx *ictx, struct iommufd_hwpt_paging *parent,
+		  struct iommufd_viommu *viommu, struct iommufd_device *idev,
+		  const struct uio_hw_domain_req *req)
+{
+	struct uio_hw_dev *hw = uio_dev_hw(idev->dev);
+	struct uio_hw_domain_req model_req = *req;
+	struct iommufd_hwpt_nested *hwpt_nested;
+	struct iommufd_object *obj;
+	struct uio_domain *domain;
+
+	if (req->flags & ~HWPT_NESTED_FLAGS)
+		return ERR_PTR(uio_fail(-EOPNOTSUPP,
+					"flags 0x%x are not for a nested HWPT",
+					req->flags & ~HWPT_NESTED_FLAGS));
+	if (!req->data_len)
+		return ERR_PTR(uio_fail(-EOPNOTSUPP,
+					"a nested HWPT needs data"));
+	if (!viommu && (parent->auto_domain || !parent->nest_parent))
+		return ERR_PTR(uio_fail(-EINVAL,
+					"hwpt %u is not a nesting parent",
+					parent->common.obj.id));
+	model_req.flags &= ~IOMMU_HWPT_FAULT_ID_VALID;
+	if (viommu && viommu->hw) {
+		if (!viommu->hw->ops->domain_alloc_nested)
+			return ERR_PTR(uio_fail(-EOPNOTSUPP,
+						"viommu %u makes no nested HWPTs",
+						viommu->obj.id));
+		domain = viommu->hw->ops->domain_alloc_nested(viommu->hw, hw,
+							      &model_req);
+	} else {
+		if (!hw->model->domain_alloc_nested)
+			return ERR_PTR(uio_fail(-EOPNOTSUPP,
+						"%s: no nested HWPTs here",
+						hw->model->name));
+		if (parent->common.domain->model != hw->model)
+			return ERR_PTR(uio_fail(-EINVAL,
+						"hwpt %u belongs to another IOMMU",
+						parent->common.obj.id));
+		domain = hw->model->domain_alloc_nested(
+			hw, parent->common.domain, &model_req);
+	}
+	if (IS_ERR(domain))
+		return (void *)domain;
+
+	obj = iommufd_object_alloc(ictx, sizeof(*hwpt_nested),
+				   IOMMUFD_OBJ_HWPT_NESTED);
+	if (IS_ERR(obj)) {
+		uio_domain_free(domain);
+		return (void *)obj;
+	}
+	hwpt_nested = container_of(obj, struct iommufd_hwpt_nested, common.obj);
+	hwpt_nested->ictx = ictx;
+	hwpt_nested->common.domain = domain;
+	hwpt_nested->common.pasid_compat =
+		req->flags & IOMMU_HWPT_ALLOC_PASID;
+	hwpt_nested->parent = parent;
+	iommufd_object_get_user(&parent->common.obj);
+	if (viommu) {
+		hwpt_nested->viommu = viommu;
+		iommufd_object_get_user(&viommu->obj);
+		domain->viommu = viommu->hw;
+	}
+	return hwpt_nested;
 }
 
 void iommufd_hwpt_put_user(struct iommufd_hw_pagetable *hwpt)
@@ -187,10 +277,11 @@ static int hwpt_copy_user_data(const struct iommu_hwpt_alloc *cmd,
 int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
-	struct iommufd_hwpt_paging *hwpt_paging;
+	struct iommufd_hw_pagetable *hwpt;
 	struct uio_hw_domain_req req = {};
 	struct iommufd_device *idev;
 	struct iommufd_object *pt_obj;
+	struct iommufd_fault *fault;
 	void *data = NULL;
 	int rc;
 
@@ -212,15 +303,13 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 		rc = uio_fail(-EINVAL, "pt_id %u names nothing", cmd->pt_id);
 		goto out_put_idev;
 	}
-	if (pt_obj->type != IOMMUFD_OBJ_IOAS) {
-		rc = pt_obj->type == IOMMUFD_OBJ_HWPT_PAGING ||
-				     pt_obj->type == IOMMUFD_OBJ_VIOMMU ?
-			     uio_fail(-EOPNOTSUPP,
-				      "nested HWPTs are not served yet") :
-			     uio_fail(-EINVAL,
-				      "pt_id %u is a %s, not an IOAS, HWPT or vIOMMU",
-				      cmd->pt_id,
-				      iommufd_object_type_name(pt_obj->type));
+	if (pt_obj->type != IOMMUFD_OBJ_IOAS &&
+	    pt_obj->type != IOMMUFD_OBJ_HWPT_PAGING &&
+	    pt_obj->type != IOMMUFD_OBJ_VIOMMU) {
+		rc = uio_fail(-EINVAL,
+			      "pt_id %u is a %s, not an IOAS, paging HWPT or vIOMMU",
+			      cmd->pt_id,
+			      iommufd_object_type_name(pt_obj->type));
 		goto out_put_pt;
 	}
 
@@ -231,38 +320,59 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	req.data_type = cmd->data_type;
 	req.data = data;
 	req.data_len = cmd->data_len;
-	hwpt_paging = iommufd_hwpt_paging_alloc(
-		ucmd->ictx, container_of(pt_obj, struct iommufd_ioas, obj),
-		idev, &req, false);
+	if (pt_obj->type == IOMMUFD_OBJ_IOAS) {
+		struct iommufd_hwpt_paging *hwpt_paging =
+			iommufd_hwpt_paging_alloc(
+				ucmd->ictx,
+				container_of(pt_obj, struct iommufd_ioas, obj),
+				idev, &req, false);
+
+		hwpt = IS_ERR(hwpt_paging) ? (void *)hwpt_paging :
+					     &hwpt_paging->common;
+	} else {
+		struct iommufd_viommu *viommu = NULL;
+		struct iommufd_hwpt_paging *parent;
+		struct iommufd_hwpt_nested *hwpt_nested;
+
+		if (pt_obj->type == IOMMUFD_OBJ_VIOMMU) {
+			viommu = container_of(pt_obj, struct iommufd_viommu,
+					      obj);
+			parent = viommu->hwpt;
+		} else {
+			parent = container_of(pt_obj,
+					      struct iommufd_hwpt_paging,
+					      common.obj);
+		}
+		hwpt_nested = hwpt_nested_alloc(ucmd->ictx, parent, viommu,
+						idev, &req);
+		hwpt = IS_ERR(hwpt_nested) ? (void *)hwpt_nested :
+					     &hwpt_nested->common;
+	}
 	uio_free(data);
-	if (IS_ERR(hwpt_paging)) {
-		rc = PTR_ERR(hwpt_paging);
+	if (IS_ERR(hwpt)) {
+		rc = PTR_ERR(hwpt);
 		goto out_put_pt;
 	}
 	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
-		struct iommufd_object *fault =
-			iommufd_get_object(ucmd->ictx, cmd->fault_id,
-					   IOMMUFD_OBJ_FAULT);
-
+		fault = iommufd_get_fault(ucmd->ictx, cmd->fault_id);
 		if (IS_ERR(fault)) {
 			rc = PTR_ERR(fault);
 			goto out_abort;
 		}
-		/* fault queues on HWPTs arrive with IO page faults */
-		iommufd_put_object(ucmd->ictx, fault);
-		rc = uio_fail(-EOPNOTSUPP, "fault queues are not served yet");
-		goto out_abort;
+		hwpt->fault = fault;
+		iommufd_object_get_user(&fault->common.obj);
+		iommufd_put_object(ucmd->ictx, &fault->common.obj);
 	}
 
-	cmd->out_hwpt_id = hwpt_paging->common.obj.id;
+	cmd->out_hwpt_id = hwpt->obj.id;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	if (rc)
 		goto out_abort;
-	iommufd_object_finalize(ucmd->ictx, &hwpt_paging->common.obj);
+	iommufd_object_finalize(ucmd->ictx, &hwpt->obj);
 	goto out_put_pt;
 
 out_abort:
-	iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt_paging->common.obj);
+	iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt->obj);
 out_put_pt:
 	iommufd_put_object(ucmd->ictx, pt_obj);
 out_put_idev:
@@ -458,6 +568,7 @@ out_unlock:
 int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_invalidate *cmd = ucmd->cmd;
+	struct uio_hw_user_array arr;
 	struct iommufd_object *obj;
 	uint32_t done_num = 0;
 	int rc;
@@ -478,20 +589,43 @@ int iommufd_hwpt_invalidate_ioctl(struct iommufd_ucmd *ucmd)
 		rc = PTR_ERR(obj);
 		goto out_respond;
 	}
+	arr.type = cmd->data_type;
+	arr.entry_len = cmd->entry_len;
+	arr.entry_num = cmd->entry_num;
+	arr.uptr = cmd->data_uptr;
 	switch (obj->type) {
-	case IOMMUFD_OBJ_HWPT_NESTED:
-	case IOMMUFD_OBJ_VIOMMU:
-		/*
-		 * The rest needs devices (the device milestone): hand the
-		 * entry array to the nested domain's or the vIOMMU's
-		 * invalidation op (EOPNOTSUPP without one), which reports
-		 * in done_num how many entries it handled. Unreachable
-		 * until such objects exist.
-		 */
-		rc = uio_fail(-EOPNOTSUPP,
-			      "%s %u: invalidation is not implemented",
-			      iommufd_object_type_name(obj->type), obj->id);
+	case IOMMUFD_OBJ_HWPT_NESTED: {
+		struct uio_domain *domain =
+			container_of(obj, struct iommufd_hw_pagetable, obj)
+				->domain;
+
+		if (!domain->nested_ops ||
+		    !domain->nested_ops->cache_invalidate_user) {
+			rc = uio_fail(-EOPNOTSUPP,
+				      "hwpt %u takes no invalidation", obj->id);
+			break;
+		}
+		rc = domain->nested_ops->cache_invalidate_user(domain, &arr);
+		done_num = arr.entry_num;
 		break;
+	}
+	case IOMMUFD_OBJ_VIOMMU: {
+		struct iommufd_viommu *viommu =
+			container_of(obj, struct iommufd_viommu, obj);
+
+		if (viommu->hw) {
+			rc = viommu->hw->ops->cache_invalidate ?
+				     viommu->hw->ops->cache_invalidate(
+					     viommu->hw, &arr) :
+				     uio_fail(-EOPNOTSUPP,
+					      "viommu %u takes no invalidation",
+					      obj->id);
+		} else {
+			rc = iommufd_test_viommu_invalidate(viommu, &arr);
+		}
+		done_num = arr.entry_num;
+		break;
+	}
 	default:
 		rc = uio_fail(-EINVAL,
 			      "%s %u is neither a nested HWPT nor a vIOMMU",

@@ -152,10 +152,16 @@ struct iommufd_ioas {
 struct uio_domain;
 struct uio_dev;
 
-/* HWPT: a domain as an object (paging here; nested ones embed the same) */
+struct iommufd_fault;
+struct iommufd_viommu;
+struct iommufd_vdevice;
+
+/* HWPT: a domain as an object (paging or nested, both embed this) */
 struct iommufd_hw_pagetable {
 	struct iommufd_object obj;
 	struct uio_domain *domain;
+	struct iommufd_fault *fault; /* IO page faults go here; holds a user ref */
+	bool pasid_compat;           /* allocated with IOMMU_HWPT_ALLOC_PASID */
 };
 
 struct iommufd_hwpt_paging {
@@ -179,6 +185,24 @@ static inline bool hwpt_is_paging(struct iommufd_hw_pagetable *hwpt)
 	return hwpt->obj.type == IOMMUFD_OBJ_HWPT_PAGING;
 }
 
+/*
+ * A nested HWPT: a user-owned stage 1 over a NEST_PARENT paging HWPT,
+ * made either on that HWPT directly or through a vIOMMU (which then owns
+ * the parent). Holds user references on both.
+ */
+struct iommufd_hwpt_nested {
+	struct iommufd_hw_pagetable common;
+	struct iommufd_ctx *ictx;
+	struct iommufd_hwpt_paging *parent;
+	struct iommufd_viommu *viommu; /* or NULL */
+};
+
+static inline struct iommufd_hwpt_nested *
+to_hwpt_nested(struct iommufd_hw_pagetable *hwpt)
+{
+	return container_of(hwpt, struct iommufd_hwpt_nested, common);
+}
+
 /* a PASID attachment of a device (IOMMU_NO_PASID: the RID's own) */
 struct iommufd_attach {
 	uint32_t pasid;
@@ -193,9 +217,10 @@ struct iommufd_device {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
 	struct uio_dev *dev;
-	pthread_mutex_t lock;            /* the attachments */
+	pthread_mutex_t lock;            /* the attachments, vdev */
 	struct iommufd_attach *attach;   /* array, num_attach entries */
 	unsigned int num_attach;
+	struct iommufd_vdevice *vdev;    /* its vDEVICE, or NULL */
 };
 
 #define IOMMU_NO_PASID UINT32_MAX
@@ -249,6 +274,7 @@ iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
 			  struct iommufd_device *idev,
 			  const struct uio_hw_domain_req *req, bool auto_domain);
 void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+void iommufd_hwpt_nested_destroy(struct iommufd_object *obj);
 /* drop an attachment's reference; an automatic domain dies with its last */
 void iommufd_hwpt_put_user(struct iommufd_hw_pagetable *hwpt);
 
@@ -311,6 +337,7 @@ int iommufd_vdevice_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_vdevice_tsm_op_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_veventq_alloc_ioctl(struct iommufd_ucmd *ucmd);
+int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd);
 
 /*
  * The VFIO type1 container ioctls (vfio_compat.c), for every command whose

@@ -26,6 +26,7 @@
 #include <linux/iommufd_test.h>
 
 #include "core/access.h"
+#include "core/eventq.h"
 #include "core/iommufd_private.h"
 #include "util/alloc.h"
 #include "util/uaccess.h"
@@ -46,6 +47,26 @@ const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_DEVICE] = {
 		.name = "device",
 		.destroy = iommufd_device_destroy,
+	},
+	[IOMMUFD_OBJ_HWPT_NESTED] = {
+		.name = "nested hwpt",
+		.destroy = iommufd_hwpt_nested_destroy,
+	},
+	[IOMMUFD_OBJ_FAULT] = {
+		.name = "fault",
+		.destroy = iommufd_fault_destroy,
+	},
+	[IOMMUFD_OBJ_VIOMMU] = {
+		.name = "viommu",
+		.destroy = iommufd_viommu_destroy,
+	},
+	[IOMMUFD_OBJ_VDEVICE] = {
+		.name = "vdevice",
+		.destroy = iommufd_vdevice_destroy,
+	},
+	[IOMMUFD_OBJ_VEVENTQ] = {
+		.name = "veventq",
+		.destroy = iommufd_veventq_destroy,
 	},
 	[IOMMUFD_OBJ_SELFTEST] = {
 		.name = "selftest device",
@@ -411,6 +432,8 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_vfio_ioas, __reserved),
 	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test_ioctl, struct iommu_test_cmd,
 		 last),
+	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc_ioctl,
+		 struct iommu_fault_alloc, out_fault_fd),
 	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info_ioctl,
 		 struct iommu_hw_info, __reserved),
 	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc_ioctl,

@@ -26,6 +26,7 @@
 
 #include "core/access.h"
 #include "core/iommufd_private.h"
+#include "core/selftest.h"
 #include "core/pages.h"
 #include "util/overflow.h"
 #include "util/page.h"
@@ -417,6 +418,19 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 						cmd->check_map.iova,
 						cmd->check_map.length,
 						cmd->check_map.uptr);
+	case IOMMU_TEST_OP_MD_CHECK_IOTLB:
+		return iommufd_test_md_check_iotlb(ucmd, cmd->id,
+						   cmd->check_iotlb.id,
+						   cmd->check_iotlb.iotlb);
+	case IOMMU_TEST_OP_TRIGGER_IOPF:
+		return iommufd_test_trigger_iopf(ucmd);
+	case IOMMU_TEST_OP_TRIGGER_VEVENT:
+		return iommufd_test_trigger_vevent(ucmd);
+	case IOMMU_TEST_OP_PASID_ATTACH:
+	case IOMMU_TEST_OP_PASID_REPLACE:
+	case IOMMU_TEST_OP_PASID_DETACH:
+	case IOMMU_TEST_OP_PASID_CHECK_HWPT:
+		return iommufd_test_pasid_op(ucmd);
 	case IOMMU_TEST_OP_DEV_CHECK_CACHE:
 		return iommufd_test_dev_check_cache(ucmd, cmd->id,
 						    cmd->check_dev_cache.id,

@@ -24,6 +24,7 @@
 #include <linux/iommufd_test.h>
 
 #include "core/iommufd_private.h"
+#include "core/selftest.h"
 #include "dev/dev.h"
 #include "hw/hw.h"
 #include "pt/pt.h"
@@ -33,21 +34,6 @@
 #include "util/page.h"
 #include "util/uaccess.h"
 
-struct selftest_obj {
-	struct iommufd_object obj;
-	struct iommufd_ctx *ictx;
-	struct iommufd_device *idev;
-	struct uio_dev *dev;
-};
-
-/*
- * What the mock driver keeps per device: a small cache that vIOMMU cache
- * invalidation clears (DEV_CHECK_CACHE reads it). Hung off the device's
- * model_priv.
- */
-struct mock_dev_state {
-	uint32_t cache[MOCK_DEV_CACHE_NUM];
-};
 
 void iommufd_selftest_destroy(struct iommufd_object *obj)
 {
@@ -140,8 +126,7 @@ err_abort:
 	return rc;
 }
 
-static struct selftest_obj *get_selftest_obj(struct iommufd_ucmd *ucmd,
-					     uint32_t id)
+struct selftest_obj *get_selftest_obj(struct iommufd_ucmd *ucmd, uint32_t id)
 {
 	struct iommufd_object *obj =
 		iommufd_get_object(ucmd->ictx, id, IOMMUFD_OBJ_SELFTEST);

@@ -24,6 +24,7 @@
  * by a process without CAP_IPC_LOCK; see front/options.h).
  */
 #include <errno.h>
+#include <sys/mman.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -33,6 +34,7 @@
 #include "core/pages.h"
 #include "front/file.h"
 #include "front/options.h"
+#include "core/eventq.h"
 #include "front/trace.h"
 #include "uiommufd/uiommufd.h"
 #include "util/alloc.h"
@@ -196,6 +198,34 @@ UIOMMUFD_EXPORT ssize_t uiommufd_write(int fd, const void *buf, size_t count)
 	if (unlikely(uio_trace_on))
 		return uio_trace_write(fd, buf, count, write_call);
 	return write_call(fd, buf, count);
+}
+
+UIOMMUFD_EXPORT int uiommufd_mmap(int fd, void *hint, size_t length, int prot,
+				  int flags, off_t offset, void **addr)
+{
+	struct iommufd_ctx *ictx;
+	long rc;
+
+	uio_reason_clear();
+	ictx = uio_fd_iommufd_ctx(fd);
+	if (!ictx)
+		return uio_fail(-ENODEV, "fd %d cannot be mapped", fd);
+	if (!(flags & MAP_SHARED) || (flags & MAP_FIXED))
+		rc = uio_fail(-EINVAL, "only a MAP_SHARED mapping, not fixed");
+	else if (prot & PROT_EXEC)
+		rc = uio_fail(-EPERM, "PROT_EXEC on iommufd pages");
+	else if (offset < 0)
+		rc = uio_fail(-EINVAL, "negative offset");
+	else
+		rc = iommufd_mmap(ictx, (uint64_t)offset, length, addr);
+	(void)hint;
+	iommufd_ctx_put(ictx);
+	return (int)rc;
+}
+
+UIOMMUFD_EXPORT int uiommufd_munmap(void *addr, size_t length)
+{
+	return iommufd_munmap(NULL, addr, length);
 }
 
 UIOMMUFD_EXPORT int uiommufd_close(int fd)

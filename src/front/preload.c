@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -117,6 +118,9 @@ REAL_DECLARE(read);
 REAL_DECLARE(__read_chk);
 REAL_DECLARE(write);
 REAL_DECLARE(close);
+REAL_DECLARE(mmap);
+REAL_DECLARE(mmap64);
+REAL_DECLARE(munmap);
 REAL_DECLARE(dup);
 REAL_DECLARE(dup2);
 REAL_DECLARE(dup3);
@@ -355,6 +359,45 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t count)
 	if (likely(!uiommufd_is_emulated(fd)))
 		return REAL(write)(fd, buf, count);
 	return shim_ret(uiommufd_write(fd, buf, count));
+}
+
+/* ---- mmap, munmap: the pages a vIOMMU hands out on an iommufd fd ---- */
+
+static void *shim_mmap(void *addr, size_t length, int prot, int flags, int fd,
+		       off_t offset)
+{
+	void *va = MAP_FAILED;
+	int rc = uiommufd_mmap(fd, addr, length, prot, flags, offset, &va);
+
+	if (rc < 0) {
+		errno = -rc;
+		return MAP_FAILED;
+	}
+	return va;
+}
+
+SHIM_EXPORT void *mmap(void *addr, size_t length, int prot, int flags, int fd,
+		       off_t offset)
+{
+	if (likely(fd < 0 || (flags & MAP_ANONYMOUS) ||
+		   !uiommufd_is_emulated(fd)))
+		return REAL(mmap)(addr, length, prot, flags, fd, offset);
+	return shim_mmap(addr, length, prot, flags, fd, offset);
+}
+
+SHIM_EXPORT void *mmap64(void *addr, size_t length, int prot, int flags,
+			 int fd, off_t offset)
+{
+	if (likely(fd < 0 || (flags & MAP_ANONYMOUS) ||
+		   !uiommufd_is_emulated(fd)))
+		return REAL(mmap64)(addr, length, prot, flags, fd, offset);
+	return shim_mmap(addr, length, prot, flags, fd, offset);
+}
+
+SHIM_EXPORT int munmap(void *addr, size_t length)
+{
+	uiommufd_munmap(addr, length);
+	return REAL(munmap)(addr, length);
 }
 
 /* ---- close ---- */

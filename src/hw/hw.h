@@ -385,6 +385,13 @@ extern const struct uio_hw_model uio_hw_vtd;
 extern const struct uio_hw_model uio_hw_smmuv3;
 extern const struct uio_hw_model uio_hw_amd;
 
+/*
+ * The selftest mock's nested IOTLB slot @id of @domain (MD_CHECK_IOTLB):
+ * 0, -ENOENT (not a mock nested domain) or -EINVAL (no such slot).
+ */
+int uio_hw_mock_nested_iotlb(const struct uio_domain *domain, unsigned int id,
+			     uint32_t *val);
+
 /* a model by name ("mock", "vtd", "smmuv3", "amd"), or NULL */
 const struct uio_hw_model *uio_hw_model_find(const char *name);
 

@@ -240,18 +240,43 @@ static void run_model(const struct model_case *mc)
 	CHECK(dirty_bit(fd, dhwpt, IOVA_BASE, 64 * PS, bits) == 0);
 	CHECK(bits[0] == 0);
 
-	/* PASID attachments */
+	/*
+	 * PASID attachments: the kernel wants a HWPT made with
+	 * IOMMU_HWPT_ALLOC_PASID for the PASID, and for the RID while any
+	 * PASID is attached
+	 */
 	{
-		/* the automatic HWPT died with the replace; use the dirty one */
+		struct iommu_hwpt_alloc alloc = {
+			.size = sizeof(alloc),
+			.flags = IOMMU_HWPT_ALLOC_PASID,
+			.dev_id = dev_id,
+			.pt_id = ioas,
+		};
 		uint32_t pt = dhwpt;
 
+		CHECK(uiommufd_dev_attach(dev, 5, &pt) == -EINVAL);
+		CHECK(uiommufd_ioctl(fd, IOMMU_HWPT_ALLOC, &alloc) == 0);
+		pt = alloc.out_hwpt_id;
+		CHECK(uiommufd_dev_attach(dev, 5, &pt) == -EINVAL);
+		CHECK(uiommufd_dev_replace(dev, UIOMMUFD_NO_PASID, &pt) == 0);
 		CHECK(uiommufd_dev_attach(dev, 5, &pt) == 0);
+		CHECK(uiommufd_dev_attach(dev, 5, &pt) == -EBUSY);
+		/* the RID cannot leave for an incompatible HWPT now */
+		pt = dhwpt;
+		CHECK(uiommufd_dev_replace(dev, UIOMMUFD_NO_PASID, &pt) ==
+		      -EINVAL);
 		CHECK(uiommufd_dma_read(dev, 5, IOVA_BASE, out, 8) == 0);
 		CHECK(out[0] == 0x22);
 		CHECK(uiommufd_dma_read(dev, 6, IOVA_BASE, out, 8) == -EFAULT);
 		CHECK(uiommufd_dma_read(dev, 300, IOVA_BASE, out, 8) == -EINVAL);
 		CHECK(uiommufd_dev_detach(dev, 5) == 0);
 		CHECK(uiommufd_dma_read(dev, 5, IOVA_BASE, out, 8) == -EFAULT);
+		pt = dhwpt;
+		CHECK(uiommufd_dev_replace(dev, UIOMMUFD_NO_PASID, &pt) == 0);
+		CHECK(uiommufd_ioctl(fd, IOMMU_DESTROY,
+				     &(struct iommu_destroy){
+					     .size = sizeof(struct iommu_destroy),
+					     .id = alloc.out_hwpt_id }) == 0);
 	}
 
 	/*

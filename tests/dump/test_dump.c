@@ -68,7 +68,7 @@ static int failures, checks;
 struct state {
 	int fd;
 	uint32_t ioas1, ioas2;
-	uint32_t dev_id, auto_hwpt, dirty_hwpt;
+	uint32_t dev_id, rid_hwpt, dirty_hwpt;
 	uint32_t stdev_id, mock_hwpt, mock_idev;
 	uint32_t access_id;
 	int access_fd;
@@ -113,7 +113,12 @@ static void build_state(struct state *st)
 	struct iommu_test_cmd tc;
 	struct iommu_hwpt_alloc alloc = {
 		.size = sizeof(alloc),
-		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+			 IOMMU_HWPT_ALLOC_PASID,
+	};
+	struct iommu_hwpt_alloc rid_alloc = {
+		.size = sizeof(rid_alloc),
+		.flags = IOMMU_HWPT_ALLOC_PASID,
 	};
 	struct iommu_hwpt_set_dirty_tracking track = {
 		.size = sizeof(track),
@@ -142,12 +147,18 @@ static void build_state(struct state *st)
 	tc.add_reserved.length = RESV_LEN;
 	CHECK(test_cmd(st->fd, &tc) == 0);
 
-	/* the VT-d device: the RID on an automatic domain of ioas1 */
+	/*
+	 * the VT-d device: the RID on a PASID-compatible HWPT of ioas1 (a
+	 * PASID may be attached only while the RID's HWPT is one)
+	 */
 	CHECK(uiommufd_dev_create(&cfg, &st->dev) == 0);
 	CHECK(uiommufd_dev_bind(st->dev, st->fd, &st->dev_id) == 0);
-	st->auto_hwpt = st->ioas1;
+	rid_alloc.dev_id = st->dev_id;
+	rid_alloc.pt_id = st->ioas1;
+	CHECK(uiommufd_ioctl(st->fd, IOMMU_HWPT_ALLOC, &rid_alloc) == 0);
+	st->rid_hwpt = rid_alloc.out_hwpt_id;
 	CHECK(uiommufd_dev_attach(st->dev, UIOMMUFD_NO_PASID,
-				  &st->auto_hwpt) == 0);
+				  &st->rid_hwpt) == 0);
 	CHECK(map(st->fd, st->ioas1, st->buf, 2 * SZ_2M, IOVA1, RW) == 0);
 	CHECK(map(st->fd, st->ioas1, st->ro, PS, IOVA1 + 2 * SZ_2M,
 		  IOMMU_IOAS_MAP_READABLE) == 0);
@@ -260,7 +271,7 @@ static void check_text(const struct state *st, const char *t)
 		       st->fd));
 	CHECK(has_prefix_line(t, "  ioas %u: users ", st->ioas1));
 	CHECK(has_line(t, "    iova alignment 0x1000, huge pages on"));
-	CHECK(has_line(t, "    domains: hwpt %u, hwpt %u", st->auto_hwpt,
+	CHECK(has_line(t, "    domains: hwpt %u, hwpt %u", st->rid_hwpt,
 		       st->dirty_hwpt));
 	CHECK(has_line(t,
 		       "    area 0x40000000..0x403fffff (4M) user va %p prot read+write+cache, pinned for domains, access pins 0",
@@ -274,7 +285,7 @@ static void check_text(const struct state *st, const char *t)
 		       st->dev_id));
 	CHECK(has_line(t,
 		       "    reserved 0x800000000000..0xffffffffffffffff owner domain (hwpt %u aperture)",
-		       st->auto_hwpt));
+		       st->rid_hwpt));
 	CHECK(has_line(t,
 		       "    reserved 0x1000000000000..0xffffffffffffffff owner domain (hwpt %u aperture)",
 		       st->dirty_hwpt));
@@ -283,14 +294,14 @@ static void check_text(const struct state *st, const char *t)
 	CHECK(has_line(t, "    accesses: none"));
 
 	CHECK(has_prefix_line(t, "  hwpt %u: users 2, shortterm 0",
-			      st->auto_hwpt));
+			      st->rid_hwpt));
 	CHECK(has_line(t,
-		       "    paging on ioas %u, model vtd, automatic, flags none",
+		       "    paging on ioas %u, model vtd, user-made, flags pasid",
 		       st->ioas1));
 	CHECK(has_line(t,
-		       "    paging on ioas %u, model vtd, user-made, flags dirty_tracking",
+		       "    paging on ioas %u, model vtd, user-made, flags dirty_tracking+pasid",
 		       st->ioas1));
-	/* the automatic domain is first stage (no dirty bit), the other
+	/* the RID's domain is first stage (no dirty bit), the other
 	 * second stage */
 	CHECK(has_line(t, "    dirty tracking off (not capable), iotlb gen 0"));
 	CHECK(has_prefix_line(t, "    dirty tracking on, iotlb gen "));
@@ -316,7 +327,7 @@ static void check_text(const struct state *st, const char *t)
 	CHECK(has_line(t,
 		       "    model vtd, rid 0x10, pasid width 8, instance 0, caps none"));
 	CHECK(has_line(t, "    attached: rid -> hwpt %u, pasid %u -> hwpt %u",
-		       st->auto_hwpt, DIRTY_PASID, st->dirty_hwpt));
+		       st->rid_hwpt, DIRTY_PASID, st->dirty_hwpt));
 	CHECK(has_prefix_line(t, "    dma: 2 ops, 16 bytes; iotlb "));
 	CHECK(has_line(t, "    attached: rid -> hwpt %u", st->mock_hwpt));
 	CHECK(has_prefix_line(t, "  selftest device %u: users ",
@@ -415,10 +426,10 @@ static void check_json_state(const struct state *st, struct json_object *ctx)
 	a = jget(o, "domains");
 	CHECK(json_object_array_length(a) == 2);
 
-	o = find_obj(ctx, st->auto_hwpt);
+	o = find_obj(ctx, st->rid_hwpt);
 	CHECK(o && !strcmp(js(o, "type"), "hwpt"));
 	CHECK(!strcmp(js(o, "model"), "vtd"));
-	CHECK(json_object_get_boolean(jget(o, "auto_domain")));
+	CHECK(!json_object_get_boolean(jget(o, "auto_domain")));
 	CHECK(ju(o, "users") == 2 && ju(o, "shortterm_users") == 0);
 	CHECK(ju(jget(o, "page_table"), "levels") == 4);
 	CHECK(ju(level(o, 1), "leaves") == 2 &&
@@ -430,7 +441,8 @@ static void check_json_state(const struct state *st, struct json_object *ctx)
 
 	o = find_obj(ctx, st->dirty_hwpt);
 	CHECK(o && !json_object_get_boolean(jget(o, "auto_domain")));
-	CHECK(ju(o, "flags") == IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
+	CHECK(ju(o, "flags") ==
+	      (IOMMU_HWPT_ALLOC_DIRTY_TRACKING | IOMMU_HWPT_ALLOC_PASID));
 	CHECK(json_object_get_boolean(jget(o, "dirty_tracking")));
 	CHECK(ju(jget(o, "page_table"), "dirty_leaves") == 1);
 	CHECK(ju(jget(o, "aperture"), "last") == (1ULL << 48) - 1);
@@ -443,7 +455,7 @@ static void check_json_state(const struct state *st, struct json_object *ctx)
 	CHECK(json_object_array_length(a) == 2);
 	r = json_object_array_get_idx(a, 0);
 	CHECK(json_object_is_type(jget(r, "pasid"), json_type_null) &&
-	      ju(r, "hwpt") == st->auto_hwpt);
+	      ju(r, "hwpt") == st->rid_hwpt);
 	r = json_object_array_get_idx(a, 1);
 	CHECK(ju(r, "pasid") == DIRTY_PASID && ju(r, "hwpt") == st->dirty_hwpt);
 	CHECK(ju(jget(o, "dma"), "ops") == 2 &&

@@ -305,9 +305,12 @@ static int basic(int fd)
 
 	/* not implemented here (strict mode warns), and not an ioctl at all */
 	{
-		struct iommu_fault_alloc cmd = { .size = sizeof(cmd) };
+		struct iommu_test_cmd cmd = {
+			.size = sizeof(cmd),
+			.op = IOMMU_TEST_OP_DMABUF_GET,
+		};
 
-		EXPECT(xioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &cmd) == -ENOTTY);
+		EXPECT(xioctl(fd, IOMMU_TEST_CMD, &cmd) == -EOPNOTSUPP);
 		EXPECT(xioctl(fd, _IOWR(IOMMUFD_TYPE, 0xfe, uint64_t), &cmd) ==
 		       -ENOTTY);
 	}

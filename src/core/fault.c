@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fault queues: IO page faults delivered to the owner of the page table.
+ *
+ * The kernel design (iommufd's fault.c): a HWPT allocated with
+ * IOMMU_HWPT_FAULT_ID_VALID hands the page requests of devices attached to
+ * it to a FAULT object, whose fd user space reads (struct
+ * iommu_hwpt_pgfault records, one group at a time, each with a cookie) and
+ * answers by writing struct iommu_hwpt_page_response {cookie, code}. A group
+ * read but not answered waits in the response table. When a device leaves
+ * the HWPT (replace, detach) its pending groups are answered INVALID, and
+ * so is everything pending when the FAULT object is destroyed.
+ *
+ * Here a page request comes from an emulated device's DMA (dev/: a PRI
+ * device that missed a translation blocks in its sink until the response)
+ * or from the selftest's TRIGGER_IOPF (queued, nobody waits). One fault per
+ * group: our devices send single-page requests, each with LAST_PAGE.
+ * Everything is under the queue's lock; a waiting device thread sleeps on
+ * the queue's condition variable holding a user reference on the FAULT
+ * object, so the object outlives the wait (DESTROY is EBUSY meanwhile).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core/eventq.h"
+#include "dev/dev.h"
+#include "util/alloc.h"
+#include "util/uaccess.h"
+
+#define FAULT_SIZE sizeof(struct iommu_hwpt_pgfault)
+#define RESPONSE_SIZE sizeof(struct iommu_hwpt_page_response)
+
+static struct iommufd_fault *to_fault(struct iommufd_eventq *q)
+{
+	return container_of(q, struct iommufd_fault, common);
+}
+
+struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, uint32_t id)
+{
+	struct iommufd_object *obj =
+		iommufd_get_object(ictx, id, IOMMUFD_OBJ_FAULT);
+
+	if (IS_ERR(obj))
+		return (void *)obj;
+	return container_of(obj, struct iommufd_fault, common.obj);
+}
+
+/* answer @g (under the lock): wake its waiter, or free it if none */
+static void group_respond(struct iommufd_fault *fault,
+			  struct iommufd_iopf_group *g, int code)
+{
+	cds_list_del_init(&g->node);
+	g->code = code;
+	g->done = true;
+	if (g->waited)
+		pthread_cond_broadcast(&fault->responded);
+	else
+		uio_free(g);
+}
+
+static ssize_t fault_read(struct uio_file *file, void *buf, size_t count)
+{
+	struct iommufd_fault *fault = to_fault(file->priv);
+	struct iommufd_eventq *q = &fault->common;
+	struct iommufd_iopf_group *g;
+	uint8_t *dst = buf;
+	size_t done = 0;
+	ssize_t rc = 0;
+
+	if (count % FAULT_SIZE)
+		return uio_fail(-ESPIPE,
+				"count %zu is not a multiple of the %zu-byte record",
+				count, FAULT_SIZE);
+	pthread_mutex_lock(&q->lock);
+	while (!cds_list_empty(&q->deliver) && count - done >= FAULT_SIZE) {
+		g = cds_list_first_entry(&q->deliver,
+					 struct iommufd_iopf_group, node);
+		g->rec.cookie = fault->next_cookie;
+		if (copy_to_user(dst + done, &g->rec, FAULT_SIZE)) {
+			rc = uio_fail(-EFAULT, "cannot write the fault record");
+			break;
+		}
+		/* cookies from 1, as the kernel's response table hands out */
+		fault->next_cookie = fault->next_cookie == UINT32_MAX ?
+					     1 :
+					     fault->next_cookie + 1;
+		cds_list_del(&g->node);
+		cds_list_add_tail(&g->node, &fault->response);
+		done += FAULT_SIZE;
+	}
+	iommufd_eventq_update_poll(q);
+	pthread_mutex_unlock(&q->lock);
+	return done ? (ssize_t)done : rc;
+}
+
+static ssize_t fault_write(struct uio_file *file, const void *buf,
+			   size_t count)
+{
+	struct iommufd_fault *fault = to_fault(file->priv);
+	struct iommufd_eventq *q = &fault->common;
+	struct iommu_hwpt_page_response resp;
+	struct iommufd_iopf_group *g, *found;
+	const uint8_t *src = buf;
+	size_t done = 0;
+	ssize_t rc = 0;
+
+	if (count % RESPONSE_SIZE)
+		return uio_fail(-ESPIPE,
+				"count %zu is not a multiple of the %zu-byte response",
+				count, RESPONSE_SIZE);
+	pthread_mutex_lock(&q->lock);
+	while (done < count) {
+		if (copy_from_user(&resp, src + done, RESPONSE_SIZE)) {
+			rc = uio_fail(-EFAULT, "cannot read the response");
+			break;
+		}
+		if (resp.code != IOMMUFD_PAGE_RESP_SUCCESS &&
+		    resp.code != IOMMUFD_PAGE_RESP_INVALID) {
+			rc = uio_fail(-EINVAL, "response code %u unknown",
+				      resp.code);
+			break;
+		}
+		found = NULL;
+		cds_list_for_each_entry(g, &fault->response, node)
+			if (g->rec.cookie == resp.cookie)
+				found = g;
+		if (!found) {
+			rc = uio_fail(-EINVAL, "no fault waits with cookie %u",
+				      resp.cookie);
+			break;
+		}
+		group_respond(fault, found, resp.code);
+		done += RESPONSE_SIZE;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return done ? (ssize_t)done : rc;
+}
+
+static const struct uio_file_ops fault_fops = {
+	.name = "fault queue",
+	.read = fault_read,
+	.write = fault_write,
+	.release = iommufd_eventq_release,
+};
+
+static void respond_all(struct iommufd_fault *fault, struct cds_list_head *list,
+			struct iommufd_hw_pagetable *hwpt,
+			struct iommufd_device *idev, uint32_t pasid)
+{
+	struct iommufd_iopf_group *g, *next;
+
+	cds_list_for_each_entry_safe(g, next, list, node) {
+		if (hwpt && (g->hwpt != hwpt || g->idev != idev ||
+			     g->attach_pasid != pasid))
+			continue;
+		group_respond(fault, g, IOMMUFD_PAGE_RESP_INVALID);
+	}
+}
+
+void iommufd_fault_auto_response(struct iommufd_hw_pagetable *hwpt,
+				 struct iommufd_device *idev, uint32_t pasid)
+{
+	struct iommufd_fault *fault = hwpt->fault;
+
+	if (!fault)
+		return;
+	pthread_mutex_lock(&fault->common.lock);
+	respond_all(fault, &fault->common.deliver, hwpt, idev, pasid);
+	respond_all(fault, &fault->response, hwpt, idev, pasid);
+	iommufd_eventq_update_poll(&fault->common);
+	pthread_mutex_unlock(&fault->common.lock);
+}
+
+void iommufd_fault_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_fault *fault =
+		container_of(obj, struct iommufd_fault, common.obj);
+
+	/* nobody holds the object: no waiter can exist, no HWPT points here */
+	respond_all(fault, &fault->common.deliver, NULL, NULL, 0);
+	respond_all(fault, &fault->response, NULL, NULL, 0);
+	pthread_cond_destroy(&fault->responded);
+	iommufd_eventq_fini(&fault->common);
+}
+
+int iommufd_fault_report(struct iommufd_device *idev, uint32_t pasid,
+			 uint32_t grpid, uint32_t perm, uint64_t addr,
+			 bool wait)
+{
+	struct iommufd_hw_pagetable *hwpt;
+	struct iommufd_iopf_group *g;
+	struct iommufd_fault *fault;
+	uint32_t attach_pasid = pasid;
+	int code;
+
+	g = uio_zalloc(sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	pthread_mutex_lock(&idev->lock);
+	hwpt = NULL;
+	for (unsigned int i = 0; i < idev->num_attach; i++)
+		if (idev->attach[i].pasid == pasid)
+			hwpt = idev->attach[i].hwpt;
+	if (!hwpt && pasid != IOMMU_NO_PASID) {
+		/* a PASID without a table of its own: the RID's (the guest
+		 * owns the PASID table behind a nested RID domain) */
+		attach_pasid = IOMMU_NO_PASID;
+		for (unsigned int i = 0; i < idev->num_attach; i++)
+			if (idev->attach[i].pasid == IOMMU_NO_PASID)
+				hwpt = idev->attach[i].hwpt;
+		if (hwpt && hwpt_is_paging(hwpt))
+			hwpt = NULL;
+	}
+	fault = hwpt ? hwpt->fault : NULL;
+	if (!fault) {
+		pthread_mutex_unlock(&idev->lock);
+		uio_free(g);
+		return uio_fail(-ENODEV,
+				"device %u: no fault queue takes page requests at this PASID",
+				idev->obj.id);
+	}
+	g->hwpt = hwpt;
+	g->idev = idev;
+	g->attach_pasid = attach_pasid;
+	g->waited = wait;
+	g->rec.flags = IOMMU_PGFAULT_FLAGS_LAST_PAGE |
+		       (pasid != IOMMU_NO_PASID ?
+				IOMMU_PGFAULT_FLAGS_PASID_VALID :
+				0);
+	g->rec.dev_id = idev->obj.id;
+	g->rec.pasid = pasid != IOMMU_NO_PASID ? pasid : 0;
+	g->rec.grpid = grpid;
+	g->rec.perm = perm;
+	g->rec.addr = addr;
+	g->rec.length = 0;
+	if (wait)
+		iommufd_object_get_user(&fault->common.obj);
+	/* queued under the device lock: a detach cannot slip in between */
+	pthread_mutex_lock(&fault->common.lock);
+	cds_list_add_tail(&g->node, &fault->common.deliver);
+	iommufd_eventq_update_poll(&fault->common);
+	pthread_mutex_unlock(&idev->lock);
+	if (!wait) {
+		pthread_mutex_unlock(&fault->common.lock);
+		return 0;
+	}
+	while (!g->done)
+		pthread_cond_wait(&fault->responded, &fault->common.lock);
+	code = g->code;
+	pthread_mutex_unlock(&fault->common.lock);
+	uio_free(g);
+	iommufd_object_put_user(&fault->common.obj);
+	return code;
+}
+
+/* IOMMU_FAULT_QUEUE_ALLOC */
+int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_fault_alloc *cmd = ucmd->cmd;
+	struct iommufd_fault *fault;
+	struct iommufd_object *obj;
+	int fd, rc;
+
+	if (cmd->flags)
+		return uio_fail(-EOPNOTSUPP, "flags 0x%x unknown", cmd->flags);
+	obj = iommufd_object_alloc(ucmd->ictx, sizeof(*fault),
+				   IOMMUFD_OBJ_FAULT);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	fault = container_of(obj, struct iommufd_fault, common.obj);
+	CDS_INIT_LIST_HEAD(&fault->response);
+	pthread_cond_init(&fault->responded, NULL);
+	fault->next_cookie = 1;
+	fd = iommufd_eventq_init(&fault->common, ucmd->ictx, &fault_fops);
+	if (fd < 0) {
+		pthread_cond_destroy(&fault->responded);
+		iommufd_object_abort(ucmd->ictx, obj);
+		return fd;
+	}
+	cmd->out_fault_id = obj->id;
+	cmd->out_fault_fd = fd;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc) {
+		iommufd_eventq_close_fd(fd);
+		iommufd_fault_destroy(obj);
+		iommufd_object_abort(ucmd->ictx, obj);
+		return rc;
+	}
+	iommufd_object_finalize(ucmd->ictx, obj);
+	return 0;
+}

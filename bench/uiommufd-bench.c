@@ -12,6 +12,11 @@
  *   shim_vs_inprocess
  *       the same pair through ioctl() and the preload shim, divided by the
  *       in-process pair
+ *   type1_map_unmap_4k_pair_vs_kernel_ioctl
+ *       one VFIO_IOMMU_MAP_DMA + VFIO_IOMMU_UNMAP_DMA of 4 KiB on a type1v2
+ *       container (an in-process context whose compat IOAS has no domain),
+ *       divided by the same no-op kernel ioctl: what a DPDK-style program
+ *       pays per buffer, beside the IOAS pair above
  *   dirty_harvest_*, pt_memory_*
  *       the page-table engine's figures: see bench_pt.c
  *   dma_*
@@ -37,6 +42,7 @@
 #include <unistd.h>
 
 #include <linux/iommufd.h>
+#include <linux/vfio.h>
 
 #include "bench_util.h"
 #include "bench_dma.h"
@@ -112,6 +118,54 @@ static void map_unmap_pair(void *arg, long iters)
 	}
 }
 
+/* the type1 container's MAP_DMA + UNMAP_DMA pair, in-process */
+static void type1_map_unmap_pair(void *arg, long iters)
+{
+	struct pair_ctx *c = arg;
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)c->buf,
+		.iova = 0x100000,
+		.size = 4096,
+	};
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = 0x100000,
+		.size = 4096,
+	};
+
+	while (iters--) {
+		if (uiommufd_ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &map) ||
+		    uiommufd_ioctl(c->fd, VFIO_IOMMU_UNMAP_DMA, &unmap) ||
+		    unmap.size != 4096)
+			abort();
+	}
+}
+
+/* a type1v2 container in-process: an iommufd with a compat IOAS */
+static double bench_type1(struct pair_ctx *c, long iters)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_vfio_ioas vioas = {
+		.size = sizeof(vioas),
+		.op = IOMMU_VFIO_IOAS_SET,
+	};
+	double t;
+
+	c->fd = uiommufd_open(O_CLOEXEC);
+	if (c->fd < 0 || uiommufd_ioctl(c->fd, IOMMU_IOAS_ALLOC, &alloc))
+		return -1;
+	vioas.ioas_id = alloc.out_ioas_id;
+	if (uiommufd_ioctl(c->fd, IOMMU_VFIO_IOAS, &vioas) ||
+	    uiommufd_ioctl(c->fd, VFIO_SET_IOMMU,
+			   (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU))
+		return -1;
+	t = measure(type1_map_unmap_pair, c, iters);
+	uiommufd_close(c->fd);
+	return t;
+}
+
 static void reexec_under_preload(char **argv)
 {
 	char self[PATH_MAX], run[PATH_MAX + 32];
@@ -147,7 +201,7 @@ int main(int argc, char **argv)
 	long iters = 200000;
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 	struct pair_ctx c = { 0 };
-	double t_kernel, t_inproc, t_shim = 0;
+	double t_kernel, t_inproc, t_shim = 0, t_type1;
 	int memfd, opt, shim_fd;
 	json_object *out;
 
@@ -183,6 +237,11 @@ int main(int argc, char **argv)
 	c.ioas = alloc.out_ioas_id;
 	t_inproc = measure(map_unmap_pair, &c, iters);
 	uiommufd_close(c.fd);
+	t_type1 = bench_type1(&c, iters);
+	if (t_type1 < 0) {
+		fprintf(stderr, "cannot set up a type1 container\n");
+		return 1;
+	}
 
 	if (shim_fd >= 0) {
 		alloc.out_ioas_id = 0;
@@ -211,6 +270,10 @@ int main(int argc, char **argv)
 	json_object_object_add(out,
 			       "map_unmap_4k_pair_nodomain_vs_kernel_ioctl",
 			       json_object_new_double(t_inproc / t_kernel));
+	json_object_object_add(out, "type1_map_unmap_4k_pair_ns",
+			       json_object_new_double(t_type1));
+	json_object_object_add(out, "type1_map_unmap_4k_pair_vs_kernel_ioctl",
+			       json_object_new_double(t_type1 / t_kernel));
 	if (bench_domains(out, quick, t_kernel)) {
 		fprintf(stderr, "domain benchmark failed\n");
 		return 1;
@@ -228,6 +291,8 @@ int main(int argc, char **argv)
 		printf("no-op kernel ioctl:             %8.1f ns\n", t_kernel);
 		printf("4K MAP+UNMAP pair, no domain:   %8.1f ns  (%.2fx the kernel ioctl)\n",
 		       t_inproc, t_inproc / t_kernel);
+		printf("4K MAP_DMA+UNMAP_DMA (type1):   %8.1f ns  (%.2fx the kernel ioctl)\n",
+		       t_type1, t_type1 / t_kernel);
 		bench_domains_print(out);
 		if (t_shim > 0)
 			printf("4K MAP+UNMAP pair, via shim:    %8.1f ns  (%.3fx in-process; goal <= 1.2)\n",

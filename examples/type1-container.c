@@ -6,10 +6,11 @@
  * Such a program opens /dev/vfio/vfio, checks the API version and the type1
  * extensions, sets the IOMMU type, reads the IOVA ranges from
  * VFIO_IOMMU_GET_INFO's capability chain and maps its buffers with
- * VFIO_IOMMU_MAP_DMA. Linux serves the same container ioctls on an iommufd
- * (its vfio compat layer), and so does uiommufd: this program issues them on
- * the fd from open("/dev/iommu"). uiommufd does not serve /dev/vfio/vfio
- * through the preload yet; once it does, only the path below changes.
+ * VFIO_IOMMU_MAP_DMA. When Linux's iommufd provides the container
+ * (CONFIG_IOMMUFD_VFIO_CONTAINER), /dev/vfio/vfio is an iommufd whose vfio
+ * compat layer serves those ioctls; so it is under uiommufd-run, which
+ * serves /dev/vfio/vfio that way (an open of /dev/iommu would serve the same
+ * ioctls: the container is any iommufd).
  *
  * The one iommufd-specific step: a container needs an IOAS to work on (the
  * "compat IOAS"). Linux makes it when the first VFIO group joins the
@@ -208,13 +209,12 @@ int main(void)
 	uint64_t got;
 	int i, rc;
 
-	/* /dev/vfio/vfio is not served yet: the iommufd fd is the container */
-	container = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (container < 0) {
-		perror("open /dev/iommu (run me under uiommufd-run)");
+		perror("open /dev/vfio/vfio (run me under uiommufd-run)");
 		return 1;
 	}
-	printf("open(\"/dev/iommu\")             -> fd %d, used as the VFIO container\n",
+	printf("open(\"/dev/vfio/vfio\")         -> fd %d, an iommufd-backed container\n",
 	       container);
 
 	rc = must_ioctl("VFIO_GET_API_VERSION", VFIO_GET_API_VERSION, NULL);

@@ -32,6 +32,20 @@ extern "C" {
 int uiommufd_open(int flags);
 
 /**
+ * uiommufd_open_path() - open a device node the library serves
+ * @path: "/dev/iommu"; "/dev/vfio/vfio" (an iommufd that is also a VFIO type1
+ *        container, as Linux provides it with CONFIG_IOMMUFD_VFIO_CONTAINER);
+ *        or "/dev/vfio/devices/vfioN", an emulated VFIO device cdev
+ *        configured with UIOMMUFD_VFIO_DEVS (uiommufd-run --vfio-dev)
+ * @flags: open(2) flags; O_CLOEXEC and O_NONBLOCK are honoured,
+ *         O_DIRECTORY and O_CREAT|O_EXCL fail as on a character device
+ *
+ * Return: the new file descriptor, -ENOENT if @path is none of these (the
+ * caller may open the real file), or another -errno.
+ */
+int uiommufd_open_path(const char *path, int flags);
+
+/**
  * uiommufd_ioctl() - issue an iommufd ioctl on an emulated fd
  * @fd: a descriptor from uiommufd_open() or one the engine handed out
  * @request: the ioctl number, e.g. IOMMU_IOAS_MAP

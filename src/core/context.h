@@ -19,6 +19,14 @@ struct iommufd_ctx *iommufd_ctx_alloc(void);
  */
 long iommufd_ctx_ioctl(struct iommufd_ctx *ictx, unsigned long cmd, void *arg);
 
+/**
+ * iommufd_ctx_set_vfio_container() - make a new context the one an open of
+ * /dev/vfio/vfio gives when iommufd provides the VFIO container: the same
+ * iommufd, charging pinned pages per process (IOPT_PAGES_ACCOUNT_MM) as
+ * VFIO type1 does, instead of per user. Call before any ioctl.
+ */
+void iommufd_ctx_set_vfio_container(struct iommufd_ctx *ictx);
+
 /* hold and release the context (an emulated device bound to it holds it) */
 void iommufd_ctx_get(struct iommufd_ctx *ictx);
 void iommufd_ctx_put(struct iommufd_ctx *ictx);

@@ -97,6 +97,11 @@ struct iommufd_ctx *iommufd_ctx_alloc(void)
 	return ictx;
 }
 
+void iommufd_ctx_set_vfio_container(struct iommufd_ctx *ictx)
+{
+	ictx->account_mode = IOPT_PAGES_ACCOUNT_MM;
+}
+
 void iommufd_object_free(struct iommufd_object *obj)
 {
 	const struct iommufd_object_ops *ops = &iommufd_object_ops[obj->type];
@@ -457,31 +462,6 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iommufd_viommu_alloc_ioctl,
 		 struct iommu_viommu_alloc, out_viommu_id),
 };
-
-/* Copy the caller's struct into our buffer under the extensible rules. */
-static int copy_struct_from_user(void *dst, size_t ksize, const void *src,
-				 size_t usize)
-{
-	size_t n = usize < ksize ? usize : ksize;
-	int rc;
-
-	if (usize > ksize) {
-		rc = user_range_is_zero((const char *)src + ksize,
-					usize - ksize);
-		if (rc < 0)
-			return uio_fail(-EFAULT, "cannot read %zu bytes at %p",
-					usize, src);
-		if (rc)
-			return uio_fail(-E2BIG,
-					"size %zu > %zu and the bytes past %zu are not zero",
-					usize, ksize, ksize);
-	}
-	if (copy_from_user(dst, src, n))
-		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", n, src);
-	if (n < ksize)
-		memset((char *)dst + n, 0, ksize - n);
-	return 0;
-}
 
 const char *iommufd_ioctl_name(unsigned long cmd)
 {

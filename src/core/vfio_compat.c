@@ -41,6 +41,7 @@
 #include <linux/vfio.h>
 
 #include "core/iommufd_private.h"
+#include "hw/hw.h"
 #include "util/page.h"
 #include "util/span_iter.h"
 #include "util/uaccess.h"
@@ -117,19 +118,29 @@ int iommufd_vfio_ioas_ioctl(struct iommufd_ucmd *ucmd)
 /* ---- VFIO_CHECK_EXTENSION, VFIO_SET_IOMMU ---- */
 
 /*
- * VFIO_DMA_CC_IOMMU: 1 when every domain of the compat IOAS enforces cache
- * coherency (so with no domain at all), else 0; ENODEV without a compat
- * IOAS. Every domain this engine builds maps with IOMMU_CACHE and enforces
- * it; when domains that cannot appear, walk them here.
+ * VFIO_DMA_CC_IOMMU: 1 when every paging domain of the compat IOAS enforces
+ * cache coherency (so with no domain at all), else 0; ENODEV without a
+ * compat IOAS. The domains an IOAS fills are the ones that matter: a domain
+ * that does not enforce coherency lets the device snoop-bypass into them.
  */
 static int vfio_cc_iommu(struct iommufd_ctx *ictx)
 {
 	struct iommufd_ioas *ioas = get_compat_ioas(ictx);
+	unsigned int i;
+	int rc = 1;
 
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
+	pthread_rwlock_rdlock(&ioas->iopt.iova_rwsem);
+	for (i = 0; i != ioas->iopt.num_domains; i++) {
+		if (!(ioas->iopt.domains[i]->flags & UIO_DOMAIN_COHERENT)) {
+			rc = 0;
+			break;
+		}
+	}
+	pthread_rwlock_unlock(&ioas->iopt.iova_rwsem);
 	iommufd_put_object(ictx, &ioas->obj);
-	return 1;
+	return rc;
 }
 
 static long vfio_check_extension(struct iommufd_ctx *ictx, unsigned long type)
@@ -263,12 +274,16 @@ static int vfio_fill_cap_iova(struct iommufd_ioas *ioas, uintptr_t ucap,
  * The page sizes a mapping may use: the sizes every domain of the IOAS
  * supports, never below PAGE_SIZE (smaller sizes are folded into PAGE_SIZE,
  * as type1 does) nor below the IOAS alignment. With no domain attached
- * every size from PAGE_SIZE up. Caller holds iova_rwsem.
+ * every size from PAGE_SIZE up. Caller holds iova_rwsem (it guards the
+ * domain array).
  */
 static uint64_t vfio_pgsizes(struct iommufd_ioas *ioas)
 {
 	uint64_t pgsizes = UINT64_MAX;
+	unsigned int i;
 
+	for (i = 0; i != ioas->iopt.num_domains; i++)
+		pgsizes &= ioas->iopt.domains[i]->pgsize_bitmap;
 	if (pgsizes & (PAGE_SIZE - 1)) {
 		pgsizes &= ~(uint64_t)(PAGE_SIZE - 1);
 		pgsizes |= PAGE_SIZE;

@@ -3,6 +3,14 @@
  * The public C API (include/uiommufd/uiommufd.h): the in-process front end,
  * and what the preload shim calls for every intercepted operation.
  *
+ * uiommufd_open_path() is the open of the device nodes the engine serves:
+ * /dev/iommu; /dev/vfio/vfio, which is an iommufd too (as when Linux's
+ * iommufd provides the VFIO container: the same context, charging pinned
+ * pages per process as VFIO does), whose VFIO container ioctls the core
+ * answers; and the VFIO device cdevs /dev/vfio/devices/vfioN configured by
+ * UIOMMUFD_VFIO_DEVS (front/vfio_cdev.c). Any other path, and a device
+ * number that is not configured, is -ENOENT: not the engine's.
+ *
  * An open of /dev/iommu is an iommufd context wrapped in a uio_file whose ops
  * forward ioctls to the core and whose release destroys the context, so the
  * context goes away with the last fd (dup()s included) and never while an
@@ -26,6 +34,8 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -36,6 +46,7 @@
 #include "front/options.h"
 #include "core/eventq.h"
 #include "front/trace.h"
+#include "front/vfio_cdev.h"
 #include "uiommufd/uiommufd.h"
 #include "util/alloc.h"
 #include "util/export.h"
@@ -75,7 +86,7 @@ struct iommufd_ctx *uio_fd_iommufd_ctx(int fd)
 	return ictx;
 }
 
-static int open_call(int flags)
+static int open_call(int flags, bool vfio_container)
 {
 	struct iommufd_ctx *ictx;
 	struct uio_file *file;
@@ -84,6 +95,8 @@ static int open_call(int flags)
 	ictx = iommufd_ctx_alloc();
 	if (!ictx)
 		return -ENOMEM;
+	if (vfio_container)
+		iommufd_ctx_set_vfio_container(ictx);
 	file = uio_zalloc(sizeof(*file));
 	if (!file) {
 		fd = -ENOMEM;
@@ -106,10 +119,63 @@ out_destroy:
 
 UIOMMUFD_EXPORT int uiommufd_open(int flags)
 {
-	int fd = open_call(flags);
+	int fd = open_call(flags, false);
 
 	if (unlikely(uio_trace_on))
 		uio_trace_open(flags & (O_CLOEXEC | O_NONBLOCK), fd);
+	return fd;
+}
+
+static const char vfio_cdev_prefix[] = "/dev/vfio/devices/vfio";
+
+/* N of "/dev/vfio/devices/vfioN" (decimal, no leading zero), or -1 */
+static long vfio_cdev_index(const char *path)
+{
+	const char *s = path + sizeof(vfio_cdev_prefix) - 1;
+	long n = 0;
+
+	if (strncmp(path, vfio_cdev_prefix, sizeof(vfio_cdev_prefix) - 1) ||
+	    !*s || (s[0] == '0' && s[1]))
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || n > INT_MAX / 10)
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	return n;
+}
+
+UIOMMUFD_EXPORT int uiommufd_open_path(const char *path, int flags)
+{
+	bool iommu = false;
+	long index = -1;
+	int fd;
+
+	if (!path)
+		return -ENOENT;
+	if (!strcmp(path, "/dev/iommu")) {
+		iommu = true;
+	} else if (strcmp(path, "/dev/vfio/vfio")) {
+		/* a device that is not configured is not ours either */
+		index = vfio_cdev_index(path);
+		if (index < 0)
+			return -ENOENT;
+	}
+	/* what the VFS says when these meet an existing character device
+	 * (before the driver sees the open: not traced) */
+	if (flags & O_DIRECTORY)
+		return -ENOTDIR;
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	if (iommu)
+		return uiommufd_open(flags);
+	if (index < 0)
+		fd = open_call(flags, true);
+	else
+		fd = uio_vfio_cdev_open((unsigned int)index, flags);
+	if (unlikely(uio_trace_on) && fd != -ENOENT)
+		uio_trace_open_path(path, flags & (O_CLOEXEC | O_NONBLOCK),
+				    fd);
 	return fd;
 }
 

@@ -17,6 +17,7 @@
 #include "core/context.h"
 #include "core/iommufd_private.h"
 #include "dev/dev.h"
+#include "front/dev_api.h"
 #include "hw/hw.h"
 #include "uiommufd/uiommufd.h"
 #include "util/alloc.h"
@@ -101,18 +102,12 @@ UIOMMUFD_EXPORT void uiommufd_dev_destroy(struct uiommufd_dev *handle)
 	uio_free(handle);
 }
 
-UIOMMUFD_EXPORT int uiommufd_dev_bind(struct uiommufd_dev *handle,
-				      int iommufd, unsigned int *out_dev_id)
+int uio_dev_handle_bind(struct uiommufd_dev *handle, struct iommufd_ctx *ictx,
+			uint32_t *out_dev_id)
 {
 	struct iommufd_device *idev;
-	struct iommufd_ctx *ictx;
 	int rc = 0;
 
-	uio_reason_clear();
-	ictx = uio_fd_iommufd_ctx(iommufd);
-	if (!ictx)
-		return uio_fail(-EBADF, "fd %d is not an emulated iommufd",
-				iommufd);
 	pthread_mutex_lock(&handle->lock);
 	if (handle->idev) {
 		rc = uio_fail(-EBUSY, "the device is bound already (dev_id %u)",
@@ -135,6 +130,34 @@ out_put:
 	pthread_mutex_unlock(&handle->lock);
 	iommufd_ctx_put(ictx);
 	return rc;
+}
+
+UIOMMUFD_EXPORT int uiommufd_dev_bind(struct uiommufd_dev *handle,
+				      int iommufd, unsigned int *out_dev_id)
+{
+	struct iommufd_ctx *ictx;
+	uint32_t id;
+	int rc;
+
+	uio_reason_clear();
+	ictx = uio_fd_iommufd_ctx(iommufd);
+	if (!ictx)
+		return uio_fail(-EBADF, "fd %d is not an emulated iommufd",
+				iommufd);
+	rc = uio_dev_handle_bind(handle, ictx, &id);
+	if (!rc && out_dev_id)
+		*out_dev_id = id;
+	return rc;
+}
+
+bool uio_dev_handle_attached(struct uiommufd_dev *handle, uint32_t pasid)
+{
+	bool attached;
+
+	pthread_mutex_lock(&handle->lock);
+	attached = handle->idev && iommufd_device_hwpt(handle->idev, pasid);
+	pthread_mutex_unlock(&handle->lock);
+	return attached;
 }
 
 UIOMMUFD_EXPORT int uiommufd_dev_unbind(struct uiommufd_dev *handle)

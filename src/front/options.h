@@ -12,6 +12,10 @@
  *   UIOMMUFD_STRICT=1            warn about answers that differ from the kernel
  *   UIOMMUFD_MEMLOCK=BYTES       the RLIMIT_MEMLOCK the engine charges pins to
  *   UIOMMUFD_DUMP_ON_EXIT=FILE   state dump at exit (read by core/dump.c)
+ *   UIOMMUFD_IOMMU=MODEL         the IOMMU model of VFIO devices that name none
+ *   UIOMMUFD_VFIO_DEVS=SPEC;...  the VFIO device cdevs /dev/vfio/devices/vfioN,
+ *                                N counting from 0 in this order
+ *                                (front/vfio_cdev.c)
  */
 #ifndef UIOMMUFD_FRONT_OPTIONS_H
 #define UIOMMUFD_FRONT_OPTIONS_H
@@ -28,6 +32,8 @@
 #define UIOMMUFD_ENV_STRICT "UIOMMUFD_STRICT"
 #define UIOMMUFD_ENV_MEMLOCK "UIOMMUFD_MEMLOCK"
 #define UIOMMUFD_ENV_DUMP_ON_EXIT "UIOMMUFD_DUMP_ON_EXIT"
+#define UIOMMUFD_ENV_IOMMU "UIOMMUFD_IOMMU"
+#define UIOMMUFD_ENV_VFIO_DEVS "UIOMMUFD_VFIO_DEVS"
 
 /* UIOMMUFD_MEMLOCK=unlimited */
 #define UIOMMUFD_MEMLOCK_UNLIMITED UINT64_MAX
@@ -92,6 +98,160 @@ static inline int uio_parse_bytes(const char *s, uint64_t *ret)
 static inline bool uio_env_flag(const char *s)
 {
 	return s && *s && strcmp(s, "0") != 0;
+}
+
+/* ---- VFIO devices: UIOMMUFD_IOMMU and UIOMMUFD_VFIO_DEVS ---- */
+
+/* the IOMMU models (src/hw), by the names uio_hw_model_find() knows */
+static const char *const uio_iommu_models[] = { "vtd", "smmuv3", "amd",
+						"mock" };
+#define UIO_IOMMU_DEFAULT "vtd"
+/* a limit on what the environment can make the library allocate */
+#define UIO_VFIO_DEVS_MAX 64
+#define UIO_VFIO_PASID_BITS_MAX 20
+#define UIO_VFIO_UNIT_MAX 255
+
+/* the model named by the @len characters at @s, or NULL */
+static inline const char *uio_iommu_model_name(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(uio_iommu_models) / sizeof(uio_iommu_models[0]);
+	     i++)
+		if (strlen(uio_iommu_models[i]) == len &&
+		    !strncmp(uio_iommu_models[i], s, len))
+			return uio_iommu_models[i];
+	return NULL;
+}
+
+/*
+ * One VFIO device: [MODEL][,rid=N][,pasid=BITS][,unit=N][,pri][,ats]
+ * [,no-dirty]. MODEL left out, or "default": UIOMMUFD_IOMMU's (model NULL;
+ * an empty SPEC is written "default" in UIOMMUFD_VFIO_DEVS, where an
+ * empty value means no device). rid defaults to a
+ * distinct PCI function per device (00:0N.0 for the N-th, counting from 1).
+ */
+struct uio_vfio_dev_spec {
+	const char *model;
+	uint32_t rid;
+	bool have_rid;
+	unsigned int pasid_bits;
+	unsigned int unit;
+	bool pri, ats, no_dirty;
+};
+
+/* an unsigned number filling the @len characters at @s, at most @max */
+static inline int uio_parse_uint(const char *s, size_t len, uint64_t max,
+				 uint64_t *ret)
+{
+	char buf[24], *end;
+	unsigned long long v;
+
+	if (!len || len >= sizeof(buf) || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	v = strtoull(buf, &end, 0);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* the @len characters at @s: one device's SPEC */
+static inline int uio_parse_vfio_dev(const char *s, size_t len,
+				     struct uio_vfio_dev_spec *ret)
+{
+	struct uio_vfio_dev_spec spec = { 0 };
+	const char *end = s + len;
+	bool first = true;
+
+	while (s <= end) {
+		const char *comma = memchr(s, ',', (size_t)(end - s));
+		size_t n = (comma ? comma : end) - s;
+		const char *eq = memchr(s, '=', n);
+		uint64_t v;
+
+		if (eq) {
+			size_t klen = (size_t)(eq - s), vlen = n - klen - 1;
+
+			if (klen == 3 && !strncmp(s, "rid", 3)) {
+				if (uio_parse_uint(eq + 1, vlen, UINT32_MAX, &v))
+					return -EINVAL;
+				spec.rid = (uint32_t)v;
+				spec.have_rid = true;
+			} else if (klen == 5 && !strncmp(s, "pasid", 5)) {
+				if (uio_parse_uint(eq + 1, vlen,
+						   UIO_VFIO_PASID_BITS_MAX, &v))
+					return -EINVAL;
+				spec.pasid_bits = (unsigned int)v;
+			} else if (klen == 4 && !strncmp(s, "unit", 4)) {
+				if (uio_parse_uint(eq + 1, vlen,
+						   UIO_VFIO_UNIT_MAX, &v))
+					return -EINVAL;
+				spec.unit = (unsigned int)v;
+			} else {
+				return -EINVAL;
+			}
+		} else if (n == 3 && !strncmp(s, "pri", 3)) {
+			spec.pri = true;
+		} else if (n == 3 && !strncmp(s, "ats", 3)) {
+			spec.ats = true;
+		} else if (n == 8 && !strncmp(s, "no-dirty", 8)) {
+			spec.no_dirty = true;
+		} else if (first && uio_iommu_model_name(s, n)) {
+			spec.model = uio_iommu_model_name(s, n);
+		} else if (!(first && (n == 0 || (n == 7 &&
+						   !strncmp(s, "default", 7))))) {
+			/* an empty first item, or "default": the default
+			 * model */
+			return -EINVAL;
+		}
+		first = false;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	*ret = spec;
+	return 0;
+}
+
+/*
+ * UIOMMUFD_VFIO_DEVS: SPECs separated by ';'. Calls @fn(@opaque, index,
+ * spec) for each, in order, and stops at its first non-zero return; -EINVAL
+ * for a bad SPEC, -E2BIG past UIO_VFIO_DEVS_MAX devices.
+ */
+static inline int uio_parse_vfio_devs(const char *s,
+				      int (*fn)(void *opaque,
+						unsigned int index,
+						const struct uio_vfio_dev_spec *spec),
+				      void *opaque)
+{
+	unsigned int index = 0;
+	int rc;
+
+	if (!*s)
+		return 0;
+	for (;;) {
+		const char *semi = strchr(s, ';');
+		size_t n = semi ? (size_t)(semi - s) : strlen(s);
+		struct uio_vfio_dev_spec spec;
+
+		if (index == UIO_VFIO_DEVS_MAX)
+			return -E2BIG;
+		if (uio_parse_vfio_dev(s, n, &spec))
+			return -EINVAL;
+		if (fn) {
+			rc = fn(opaque, index, &spec);
+			if (rc)
+				return rc;
+		}
+		index++;
+		if (!semi)
+			return 0;
+		s = semi + 1;
+	}
 }
 
 #endif

@@ -4,8 +4,10 @@
  * use /dev/iommu with no kernel support.
  *
  * It defines the libc entry points a program reaches an iommufd through and
- * routes them to libuiommufd: the open family turns "/dev/iommu" into
- * uiommufd_open(); ioctl, read and write on an emulated fd go to the engine;
+ * routes them to libuiommufd: the open family hands "/dev/iommu",
+ * "/dev/vfio/vfio" and "/dev/vfio/devices/vfioN" to uiommufd_open_path(),
+ * and opens the real file when the library says the path is not one it
+ * serves (-ENOENT: an unconfigured device number, say); ioctl, read and write on an emulated fd go to the engine;
  * close, close_range, closefrom, dup, dup2, dup3 and fcntl(F_DUPFD*) keep the
  * engine's fd table in step with the kernel's. Everything else, and every call
  * on a descriptor the engine does not serve, goes to the next definition
@@ -50,8 +52,6 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define SHIM_EXPORT __attribute__((visibility("default")))
-
-static const char iommu_path[] = "/dev/iommu";
 
 /* glibc's fortified entry points: declared by its headers only under
  * _FORTIFY_SOURCE, which this file turns off */
@@ -155,10 +155,16 @@ static inline long shim_ret(long rc)
 	return rc;
 }
 
-static inline bool is_iommu_path(const char *path)
+/*
+ * Might the library serve @path? Only absolute paths under /dev are
+ * recognised (any dirfd); the library decides, this keeps every other
+ * open to two byte compares.
+ */
+static inline bool is_dev_path(const char *path)
 {
-	/* any dirfd: only the absolute path is recognised */
-	return path && path[0] == '/' && strcmp(path, iommu_path) == 0;
+	return path && path[0] == '/' && path[1] == 'd' &&
+	       (!strcmp(path, "/dev/iommu") ||
+		!strncmp(path, "/dev/vfio/", sizeof("/dev/vfio/") - 1));
 }
 
 static inline bool open_has_mode(int flags)
@@ -166,17 +172,16 @@ static inline bool open_has_mode(int flags)
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
 }
 
-/* open("/dev/iommu", flags) served by the engine */
-static int shim_open_iommu(int flags)
-{
-	int fd;
+/* not a node the library serves: open the real file */
+#define SHIM_NOT_OURS INT_MIN
 
-	/* what the kernel says when these meet an existing char device */
-	if (flags & O_DIRECTORY)
-		return shim_ret(-ENOTDIR);
-	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-		return shim_ret(-EEXIST);
-	fd = uiommufd_open(flags & (O_CLOEXEC | O_NONBLOCK));
+/* open(@path, flags) served by the engine, or SHIM_NOT_OURS */
+static int shim_open_dev(const char *path, int flags)
+{
+	int fd = uiommufd_open_path(path, flags);
+
+	if (fd == -ENOENT)
+		return SHIM_NOT_OURS;
 	if (fd >= 0)
 		shim_note_fd(fd);
 	return shim_ret(fd);
@@ -266,61 +271,93 @@ static void shim_forget_range(unsigned int first, unsigned int last)
 SHIM_EXPORT int open(const char *path, int flags, ...)
 {
 	OPEN_MODE(flags, flags);
-	if (unlikely(is_iommu_path(path)))
-		return shim_open_iommu(flags);
+	if (unlikely(is_dev_path(path))) {
+		int fd = shim_open_dev(path, flags);
+
+		if (fd != SHIM_NOT_OURS)
+			return fd;
+	}
 	return shim_fresh_fd(REAL(open)(path, flags, mode));
 }
 
 SHIM_EXPORT int open64(const char *path, int flags, ...)
 {
 	OPEN_MODE(flags, flags);
-	if (unlikely(is_iommu_path(path)))
-		return shim_open_iommu(flags);
+	if (unlikely(is_dev_path(path))) {
+		int fd = shim_open_dev(path, flags);
+
+		if (fd != SHIM_NOT_OURS)
+			return fd;
+	}
 	return shim_fresh_fd(REAL(open64)(path, flags, mode));
 }
 
 SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 {
 	OPEN_MODE(flags, flags);
-	if (unlikely(is_iommu_path(path)))
-		return shim_open_iommu(flags);
+	if (unlikely(is_dev_path(path))) {
+		int fd = shim_open_dev(path, flags);
+
+		if (fd != SHIM_NOT_OURS)
+			return fd;
+	}
 	return shim_fresh_fd(REAL(openat)(dirfd, path, flags, mode));
 }
 
 SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 {
 	OPEN_MODE(flags, flags);
-	if (unlikely(is_iommu_path(path)))
-		return shim_open_iommu(flags);
+	if (unlikely(is_dev_path(path))) {
+		int fd = shim_open_dev(path, flags);
+
+		if (fd != SHIM_NOT_OURS)
+			return fd;
+	}
 	return shim_fresh_fd(REAL(openat64)(dirfd, path, flags, mode));
 }
 
 SHIM_EXPORT int __open_2(const char *path, int flags)
 {
-	if (unlikely(is_iommu_path(path)) && !open_has_mode(flags))
-		return shim_open_iommu(flags);
+	if (unlikely(is_dev_path(path)) && !open_has_mode(flags)) {
+		int fd = shim_open_dev(path, flags);
+
+		if (fd != SHIM_NOT_OURS)
+			return fd;
+	}
 	/* O_CREAT without a mode: the real one reports the bug */
 	return shim_fresh_fd(REAL(__open_2)(path, flags));
 }
 
 SHIM_EXPORT int __open64_2(const char *path, int flags)
 {
-	if (unlikely(is_iommu_path(path)) && !open_has_mode(flags))
-		return shim_open_iommu(flags);
+	if (unlikely(is_dev_path(path)) && !open_has_mode(flags)) {
+		int fd = shim_open_dev(path, flags);
+
+		if (fd != SHIM_NOT_OURS)
+			return fd;
+	}
 	return shim_fresh_fd(REAL(__open64_2)(path, flags));
 }
 
 SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
 {
-	if (unlikely(is_iommu_path(path)) && !open_has_mode(flags))
-		return shim_open_iommu(flags);
+	if (unlikely(is_dev_path(path)) && !open_has_mode(flags)) {
+		int fd = shim_open_dev(path, flags);
+
+		if (fd != SHIM_NOT_OURS)
+			return fd;
+	}
 	return shim_fresh_fd(REAL(__openat_2)(dirfd, path, flags));
 }
 
 SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
 {
-	if (unlikely(is_iommu_path(path)) && !open_has_mode(flags))
-		return shim_open_iommu(flags);
+	if (unlikely(is_dev_path(path)) && !open_has_mode(flags)) {
+		int fd = shim_open_dev(path, flags);
+
+		if (fd != SHIM_NOT_OURS)
+			return fd;
+	}
 	return shim_fresh_fd(REAL(__openat64_2)(dirfd, path, flags));
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * uiommufd-run: run a program with /dev/iommu served by uiommufd.
+ * uiommufd-run: run a program with /dev/iommu (and /dev/vfio/vfio, and the
+ * VFIO device cdevs of --vfio-dev) served by uiommufd.
  *
  *   uiommufd-run [options] -- PROGRAM [ARGS...]
  *
@@ -99,6 +100,14 @@ static void usage(FILE *out)
 		"      --fail-nth=N  fault injection: the N-th failure point\n"
 		"                    reached fails as if out of memory; 0 disarms\n"
 		"                    [UIOMMUFD_FAIL_NTH=N]\n"
+		"      --iommu=vtd|smmuv3|amd|mock\n"
+		"                    the IOMMU model of each --vfio-dev that\n"
+		"                    names none (default vtd) [UIOMMUFD_IOMMU]\n"
+		"      --vfio-dev[=[MODEL][,rid=N][,pasid=BITS][,unit=N][,pri][,ats][,no-dirty]]\n"
+		"                    one more emulated VFIO device, served as\n"
+		"                    /dev/vfio/devices/vfioN (N counts from 0 in\n"
+		"                    the order given); repeatable, at most %d\n"
+		"                    [UIOMMUFD_VFIO_DEVS=SPEC;SPEC...]\n"
 		"      --preload=PATH\n"
 		"                    use this shim instead of the one next to\n"
 		"                    %s or in " UIOMMUFD_LIBDIR "\n"
@@ -107,7 +116,7 @@ static void usage(FILE *out)
 		"                    before running it (wrapper only)\n"
 		"\n"
 		"Exit status: PROGRAM's; 127 if it cannot be run; 2 on bad usage.\n",
-		prog, prog, prog);
+		prog, prog, UIO_VFIO_DEVS_MAX, prog);
 }
 
 static __attribute__((noreturn)) void bad_usage(const char *msg)
@@ -284,7 +293,37 @@ enum {
 	OPT_STRICT,
 	OPT_MEMLOCK,
 	OPT_DUMP_ON_EXIT,
+	OPT_IOMMU,
+	OPT_VFIO_DEV,
 };
+
+/* --vfio-dev values joined by ';' (UIOMMUFD_VFIO_DEVS) */
+static char *vfio_devs;
+static unsigned int nr_vfio_devs;
+
+static void add_vfio_dev(const char *spec)
+{
+	struct uio_vfio_dev_spec parsed;
+	size_t old = vfio_devs ? strlen(vfio_devs) : 0;
+	char *grown;
+
+	if (strchr(spec, ';') ||
+	    uio_parse_vfio_dev(spec, strlen(spec), &parsed))
+		bad_usage("--vfio-dev is [MODEL][,rid=N][,pasid=BITS][,unit=N]"
+			  "[,pri][,ats][,no-dirty] with MODEL vtd, smmuv3, amd "
+			  "or mock, pasid at most 20, unit at most 255");
+	if (++nr_vfio_devs > UIO_VFIO_DEVS_MAX)
+		bad_usage("too many --vfio-dev");
+	grown = realloc(vfio_devs, old + strlen(spec) + 2);
+	if (!grown) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(EXIT_NOEXEC);
+	}
+	vfio_devs = grown;
+	if (old)
+		vfio_devs[old++] = ';';
+	strcpy(vfio_devs + old, spec);
+}
 
 int main(int argc, char **argv)
 {
@@ -299,10 +338,13 @@ int main(int argc, char **argv)
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "memlock", required_argument, NULL, OPT_MEMLOCK },
 		{ "dump-on-exit", optional_argument, NULL, OPT_DUMP_ON_EXIT },
+		{ "iommu", required_argument, NULL, OPT_IOMMU },
+		{ "vfio-dev", optional_argument, NULL, OPT_VFIO_DEV },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *fail_nth = NULL, *preload_opt = NULL, *trace = NULL;
 	const char *trace_format = NULL, *memlock = NULL, *dump = NULL;
+	const char *iommu = NULL;
 	enum uio_trace_format format;
 	char *shim, *preload, *end;
 	bool verbose = false, strict = false;
@@ -349,6 +391,14 @@ int main(int argc, char **argv)
 			break;
 		case OPT_DUMP_ON_EXIT:
 			dump = optarg && *optarg ? optarg : "-";
+			break;
+		case OPT_IOMMU:
+			if (!uio_iommu_model_name(optarg, strlen(optarg)))
+				bad_usage("--iommu is vtd, smmuv3, amd or mock");
+			iommu = optarg;
+			break;
+		case OPT_VFIO_DEV:
+			add_vfio_dev(optarg && *optarg ? optarg : "default");
 			break;
 		default:
 			bad_usage(NULL);
@@ -404,6 +454,10 @@ int main(int argc, char **argv)
 		set_env(UIOMMUFD_ENV_MEMLOCK, memlock, verbose);
 	if (dump)
 		set_env(UIOMMUFD_ENV_DUMP_ON_EXIT, dump, verbose);
+	if (iommu)
+		set_env(UIOMMUFD_ENV_IOMMU, iommu, verbose);
+	if (vfio_devs)
+		set_env(UIOMMUFD_ENV_VFIO_DEVS, vfio_devs, verbose);
 	if (verbose) {
 		fprintf(stderr, "%s: exec", prog);
 		for (i = optind; i < argc; i++)

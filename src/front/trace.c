@@ -903,6 +903,30 @@ void uio_trace_open(int flags, int rc)
 	errno = saved_errno;
 }
 
+void uio_trace_open_path(const char *path, int flags, int rc)
+{
+	char text[TR_LINE_MAX];
+	int saved_errno = errno;
+	struct tr_emit e;
+
+	if (!trace.lines)
+		return;
+	line_begin(&e, text, sizeof(text), "open");
+	if (e.json) {
+		tr_string(&e, "path", path);
+		tr_value(&e, "flags", (unsigned int)flags, TK_FLAGS,
+			 open_flags);
+	} else {
+		/* only the engine's own node names come here: no escaping */
+		tx_printf(&e, "\"%s\", ", path);
+		tr_value(&e, NULL, (unsigned int)flags, TK_FLAGS, open_flags);
+		tx_printf(&e, ")");
+	}
+	line_result(&e, rc);
+	line_end(&e, NULL, 0);
+	errno = saved_errno;
+}
+
 void uio_trace_close(int fd, int rc)
 {
 	char text[TR_LINE_MAX];

@@ -28,6 +28,8 @@ ssize_t uio_trace_write(int fd, const void *buf, size_t count,
 			uio_write_fn fn);
 /* open and close happened already: just record them */
 void uio_trace_open(int flags, int rc);
+/* the open of another node than /dev/iommu: its path is shown */
+void uio_trace_open_path(const char *path, int flags, int rc);
 void uio_trace_close(int fd, int rc);
 
 #endif

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Trace decoders of the VFIO ioctls an iommufd answers as a type1 container
- * (core/vfio_compat.c), and of the VFIO device cdev ioctls that will bind
- * emulated devices to it. VFIO structs begin with argsz; the handlers copy a
+ * (core/vfio_compat.c), and of the VFIO device cdev ioctls an emulated
+ * device file answers (front/vfio_cdev.c): bind, attach and detach (with
+ * their PASID), and the vfio-pci device queries. VFIO structs begin with argsz; the handlers copy a
  * fixed minimum (minsz) whatever argsz says, so the trace reads that much,
  * or as much of the struct as argsz covers when it is larger.
  * VFIO_CHECK_EXTENSION and VFIO_SET_IOMMU take a number, not a pointer.
@@ -61,6 +62,26 @@ static const struct tr_sym bind_flags[] = {
 	{ 0, NULL },
 };
 
+static const struct tr_sym device_flags[] = {
+	{ VFIO_DEVICE_FLAGS_RESET, "RESET" },
+	{ VFIO_DEVICE_FLAGS_PCI, "PCI" },
+	{ VFIO_DEVICE_FLAGS_PLATFORM, "PLATFORM" },
+	{ VFIO_DEVICE_FLAGS_AMBA, "AMBA" },
+	{ VFIO_DEVICE_FLAGS_CCW, "CCW" },
+	{ VFIO_DEVICE_FLAGS_AP, "AP" },
+	{ VFIO_DEVICE_FLAGS_FSL_MC, "FSL_MC" },
+	{ VFIO_DEVICE_FLAGS_CAPS, "CAPS" },
+	{ VFIO_DEVICE_FLAGS_CDX, "CDX" },
+	{ 0, NULL },
+};
+
+static const struct tr_sym feature_flags[] = {
+	{ VFIO_DEVICE_FEATURE_GET, "GET" },
+	{ VFIO_DEVICE_FEATURE_SET, "SET" },
+	{ VFIO_DEVICE_FEATURE_PROBE, "PROBE" },
+	{ 0, NULL },
+};
+
 static const struct tr_sym attach_flags[] = {
 	{ VFIO_DEVICE_ATTACH_PASID, "PASID" },
 	{ 0, NULL },
@@ -102,6 +123,8 @@ static const struct tr_field bind_fields[] = {
 	F(struct vfio_device_bind_iommufd, flags, TK_FLAGS, TD_IN, bind_flags),
 	F(struct vfio_device_bind_iommufd, iommufd, TK_SDEC, TD_IN, NULL),
 	F(struct vfio_device_bind_iommufd, out_devid, TK_DEC, TD_OUT, NULL),
+	F(struct vfio_device_bind_iommufd, token_uuid_ptr, TK_PTR, TD_IN,
+	  NULL),
 };
 
 static const struct tr_field attach_fields[] = {
@@ -109,12 +132,36 @@ static const struct tr_field attach_fields[] = {
 	F(struct vfio_device_attach_iommufd_pt, flags, TK_FLAGS, TD_IN,
 	  attach_flags),
 	F(struct vfio_device_attach_iommufd_pt, pt_id, TK_DEC, TD_INOUT, NULL),
+	F(struct vfio_device_attach_iommufd_pt, pasid, TK_HEX, TD_IN, NULL),
 };
 
 static const struct tr_field detach_fields[] = {
 	F(struct vfio_device_detach_iommufd_pt, argsz, TK_DEC, TD_IN, NULL),
 	F(struct vfio_device_detach_iommufd_pt, flags, TK_FLAGS, TD_IN,
 	  attach_flags),
+	F(struct vfio_device_detach_iommufd_pt, pasid, TK_HEX, TD_IN, NULL),
+};
+
+static const struct tr_field device_info_fields[] = {
+	F(struct vfio_device_info, argsz, TK_DEC, TD_IN, NULL),
+	F(struct vfio_device_info, flags, TK_FLAGS, TD_OUT, device_flags),
+	F(struct vfio_device_info, num_regions, TK_DEC, TD_OUT, NULL),
+	F(struct vfio_device_info, num_irqs, TK_DEC, TD_OUT, NULL),
+};
+
+static const struct tr_field region_info_fields[] = {
+	F(struct vfio_region_info, argsz, TK_DEC, TD_IN, NULL),
+	F(struct vfio_region_info, index, TK_DEC, TD_IN, NULL),
+};
+
+static const struct tr_field irq_info_fields[] = {
+	F(struct vfio_irq_info, argsz, TK_DEC, TD_IN, NULL),
+	F(struct vfio_irq_info, index, TK_DEC, TD_IN, NULL),
+};
+
+static const struct tr_field feature_fields[] = {
+	F(struct vfio_device_feature, argsz, TK_DEC, TD_IN, NULL),
+	F(struct vfio_device_feature, flags, TK_FLAGS, TD_IN, feature_flags),
 };
 
 #define ARGSZ(_cmd, type, last, table)                                     \
@@ -145,6 +192,16 @@ const struct tr_ioctl tr_vfio_ioctls[] = {
 	      struct vfio_device_attach_iommufd_pt, pt_id, attach_fields),
 	ARGSZ(VFIO_DEVICE_DETACH_IOMMUFD_PT,
 	      struct vfio_device_detach_iommufd_pt, flags, detach_fields),
+	ARGSZ(VFIO_DEVICE_GET_INFO, struct vfio_device_info, num_irqs,
+	      device_info_fields),
+	ARGSZ(VFIO_DEVICE_GET_REGION_INFO, struct vfio_region_info, offset,
+	      region_info_fields),
+	ARGSZ(VFIO_DEVICE_GET_IRQ_INFO, struct vfio_irq_info, count,
+	      irq_info_fields),
+	{ .cmd = VFIO_DEVICE_RESET, .name = "VFIO_DEVICE_RESET",
+	  .arg = TA_NONE },
+	ARGSZ(VFIO_DEVICE_FEATURE, struct vfio_device_feature, flags,
+	      feature_fields),
 };
 
 const size_t tr_vfio_nr = ARRAY_SIZE(tr_vfio_ioctls);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/fixup_copy.h"
+#include "util/reason.h"
 #include "util/uaccess.h"
 #include <ucontext.h>
 
@@ -199,5 +200,29 @@ int clear_user(void *udst, size_t n)
 		if (copy_to_user(udst, zeroes, chunk))
 			return -EFAULT;
 	}
+	return 0;
+}
+
+int copy_struct_from_user(void *dst, size_t ksize, const void *src,
+			  size_t usize)
+{
+	size_t n = usize < ksize ? usize : ksize;
+	int rc;
+
+	if (usize > ksize) {
+		rc = user_range_is_zero((const char *)src + ksize,
+					usize - ksize);
+		if (rc < 0)
+			return uio_fail(-EFAULT, "cannot read %zu bytes at %p",
+					usize, src);
+		if (rc)
+			return uio_fail(-E2BIG,
+					"size %zu > %zu and the bytes past %zu are not zero",
+					usize, ksize, ksize);
+	}
+	if (copy_from_user(dst, src, n))
+		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", n, src);
+	if (n < ksize)
+		memset((char *)dst + n, 0, ksize - n);
 	return 0;
 }

@@ -33,6 +33,15 @@ int clear_user(void *udst, size_t n);
  * -EFAULT if the range cannot be read */
 int user_range_is_zero(const void *usrc, size_t n);
 
+/*
+ * Copy a caller's extensible struct of @usize bytes into @dst (@ksize bytes,
+ * the struct we know) under the kernel's rules: a shorter struct is
+ * zero-extended, a longer one must be zero past @ksize (-E2BIG otherwise);
+ * -EFAULT for memory that cannot be read. Records the reason on failure.
+ */
+int copy_struct_from_user(void *dst, size_t ksize, const void *src,
+			  size_t usize);
+
 static inline void *u64_to_user_ptr(uint64_t v)
 {
 	return (void *)(uintptr_t)v;

@@ -492,6 +492,71 @@ def check_options(args, tmp):
                f'{bad}: PROGRAM did not run')
     run([args.run], expect_rc=2)
 
+    # VFIO devices: the options become UIOMMUFD_IOMMU and UIOMMUFD_VFIO_DEVS
+    p = run([args.run, '--iommu=smmuv3', '--vfio-dev',
+             '--vfio-dev=amd,rid=0x18,pasid=16,unit=1,pri,ats,no-dirty',
+             '--vfio-dev=rid=0x20', '--', args.prog, 'env'])
+    env = env_of(p)
+    expect(env.get('UIOMMUFD_IOMMU') == 'smmuv3', f'--iommu: {env}')
+    expect(env.get('UIOMMUFD_VFIO_DEVS') ==
+           'default;amd,rid=0x18,pasid=16,unit=1,pri,ats,no-dirty;rid=0x20',
+           f'--vfio-dev: {env}')
+    for bad in (['--iommu=intel'], ['--iommu'], ['--vfio-dev=vtd,pasid=21'],
+                ['--vfio-dev=arm'], ['--vfio-dev=vtd,rid=x'],
+                ['--vfio-dev=vtd,unit=256'], ['--vfio-dev=vtd;amd'],
+                ['--vfio-dev=vtd,,pri'], ['--vfio-dev=pri,vtd'],
+                ['--vfio-dev'] * 65):
+        p = run([args.run] + bad + ['--', args.prog, 'env'], expect_rc=2)
+        expect('UIOMMUFD' not in p.stdout, f'{bad}: PROGRAM did not run')
+
+
+# ---- the VFIO nodes: opens with their path, cdev ioctls with reasons ----
+
+def check_vfio(args, tmp):
+    out = os.path.join(tmp, 'vfio.txt')
+    run([args.run, '--vfio-dev=vtd,pasid=8', f'--trace={out}', '--',
+         args.prog, 'vfio'])
+    lines = read_lines(out)
+    expect_line(lines, 'open("/dev/vfio/vfio", O_CLOEXEC) = 3')
+    expect_line(lines, 'open("/dev/vfio/devices/vfio0", O_CLOEXEC) = 4')
+    expect_line(lines, 'ioctl(4, VFIO_DEVICE_GET_INFO, {argsz=20}) = -EINVAL '
+                '(vfio0 is not bound: VFIO_DEVICE_BIND_IOMMUFD first)')
+    expect_line(lines, 'ioctl(4, VFIO_DEVICE_BIND_IOMMUFD, {argsz=24, '
+                'flags=0, iommufd=4, token_uuid_ptr=0x0}) = -EBADFD '
+                '(fd 4 is not an iommufd)')
+    expect_line(lines, 'ioctl(4, VFIO_DEVICE_BIND_IOMMUFD, {argsz=24, '
+                'flags=0, iommufd=3, token_uuid_ptr=0x0}) = 0 -> '
+                '{out_devid=')
+    expect_line(lines, 'ioctl(4, VFIO_DEVICE_ATTACH_IOMMUFD_PT, {argsz=16, '
+                'flags=PASID, pt_id=2, pasid=0x100}) = -EINVAL '
+                '(device 1 has no PASID 256)')
+    expect_line(lines, 'ioctl(4, VFIO_DEVICE_ATTACH_IOMMUFD_PT, {argsz=16, '
+                'flags=PASID, pt_id=2, pasid=0x7}) = 0 -> {pt_id=3}')
+    expect_line(lines, 'ioctl(4, VFIO_DEVICE_DETACH_IOMMUFD_PT, {argsz=12, '
+                'flags=PASID, pasid=0x7}) = 0')
+    expect_line(lines, 'ioctl(4, VFIO_DEVICE_GET_INFO, {argsz=20}) = 0 -> '
+                '{flags=PCI, num_regions=0, num_irqs=0}')
+    expect_line(lines, 'close(4) = 0')
+    # the same calls in JSON: the open's path is a member
+    out = os.path.join(tmp, 'vfio.jsonl')
+    run([args.run, '--vfio-dev=vtd,pasid=8', f'--trace={out}',
+         '--trace-format=json', '--', args.prog, 'vfio'])
+    objs = parse_json(read_lines(out))
+    opens = [o for o in objs if o.get('call') == 'open']
+    expect([o.get('path') for o in opens] ==
+           ['/dev/vfio/vfio', '/dev/vfio/devices/vfio0'], f'opens: {opens}')
+    binds = calls(objs, 'VFIO_DEVICE_BIND_IOMMUFD')
+    expect(len(binds) == 2 and binds[0]['errno'] == 'EBADFD' and
+           binds[0]['reason'] == 'fd 4 is not an iommufd' and
+           binds[1]['ret'] == 0 and binds[1]['out']['out_devid'] > 0,
+           f'binds: {binds}')
+    # in-process, the same through uiommufd_open_path()
+    out = os.path.join(tmp, 'vfio-inproc.txt')
+    run([args.inproc, 'vfio'], env={'UIOMMUFD_VFIO_DEVS': 'vtd,pasid=8',
+                                    'UIOMMUFD_TRACE': out})
+    expect_line(read_lines(out),
+                'open("/dev/vfio/devices/vfio0", O_CLOEXEC) = 4')
+
 
 # ---- golden text, addresses and ids normalised ----
 
@@ -554,6 +619,7 @@ CHECKS = {
     'options': check_options,
     'golden': check_golden,
     'escape': check_escape,
+    'vfio': check_vfio,
 }
 
 

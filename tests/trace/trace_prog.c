@@ -36,6 +36,7 @@
 #include <linux/iommufd.h>
 #include <linux/iommufd_test.h>
 #include <linux/vfio.h>
+#include <linux/vfio_iommufd.h>
 
 #ifdef TRACE_INPROC
 #include <uiommufd/uiommufd.h>
@@ -81,6 +82,11 @@ static int xclose(int fd)
 {
 	return uiommufd_close(fd);
 }
+
+static int xopen_path(const char *path)
+{
+	return uiommufd_open_path(path, O_CLOEXEC);
+}
 #else
 static int xopen(void)
 {
@@ -113,6 +119,13 @@ static long xwrite(int fd, const void *buf, size_t n)
 static int xclose(int fd)
 {
 	return close(fd) ? -errno : 0;
+}
+
+static int xopen_path(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
 }
 #endif
 
@@ -399,6 +412,44 @@ static int memlock(int fd)
 	return 0;
 }
 
+/*
+ * The VFIO nodes (run with --vfio-dev=vtd,pasid=8): /dev/vfio/vfio, then
+ * vfio0 bound to it, refused and accepted calls of each cdev ioctl.
+ */
+static int vfio(void)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
+	struct vfio_device_detach_iommufd_pt de = { .argsz = sizeof(de) };
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	int c = xopen_path("/dev/vfio/vfio"), d;
+
+	if (c < 0) {
+		printf("SKIP: cannot open /dev/vfio/vfio: %s\n", strerror(-c));
+		return 77;
+	}
+	d = xopen_path("/dev/vfio/devices/vfio0");
+	EXPECT(d >= 0);
+	EXPECT(xioctl(d, VFIO_DEVICE_GET_INFO, &info) == -EINVAL);
+	bind.iommufd = d;
+	EXPECT(xioctl(d, VFIO_DEVICE_BIND_IOMMUFD, &bind) == -EBADFD);
+	bind.iommufd = c;
+	EXPECT(xioctl(d, VFIO_DEVICE_BIND_IOMMUFD, &bind) == 0);
+	at.pt_id = ioas_alloc(c);
+	at.flags = VFIO_DEVICE_ATTACH_PASID;
+	at.pasid = 0x100;
+	EXPECT(xioctl(d, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) == -EINVAL);
+	at.pasid = 7;
+	EXPECT(xioctl(d, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) == 0);
+	de.flags = VFIO_DEVICE_DETACH_PASID;
+	de.pasid = 7;
+	EXPECT(xioctl(d, VFIO_DEVICE_DETACH_IOMMUFD_PT, &de) == 0);
+	EXPECT(xioctl(d, VFIO_DEVICE_GET_INFO, &info) == 0);
+	EXPECT(xclose(d) == 0);
+	EXPECT(xclose(c) == 0);
+	return failures ? 1 : 0;
+}
+
 static void print_env(const char *name)
 {
 	const char *v = getenv(name);
@@ -419,8 +470,12 @@ int main(int argc, char **argv)
 		print_env("UIOMMUFD_MEMLOCK");
 		print_env("UIOMMUFD_DUMP_ON_EXIT");
 		print_env("UIOMMUFD_FAIL_NTH");
+		print_env("UIOMMUFD_IOMMU");
+		print_env("UIOMMUFD_VFIO_DEVS");
 		return 0;
 	}
+	if (!strcmp(mode, "vfio"))
+		return vfio();
 	fd = xopen();
 	if (!strcmp(mode, "failnth")) {
 		EXPECT(fd == -ENOMEM);

@@ -256,7 +256,7 @@ static void check_attach(int iommufd)
 	uint32_t ioas = abi_new_ioas(iommufd), ioas2 = abi_new_ioas(iommufd);
 	struct vfio_device_attach_iommufd_pt *ro;
 	struct vfio_device_attach_iommufd_pt a = { 0 };
-	uint32_t devid, devid1, pt, auto_hwpt, hwpt = 0, pasid_hwpt;
+	uint32_t devid, devid1, pt, auto_hwpt, hwpt = 0, pasid_hwpt, rid_hwpt;
 
 	ABI_ASSERT(cdev_bind(d0, iommufd, &devid) == 0);
 	ABI_ASSERT(cdev_bind(d1, iommufd, &devid1) == 0);
@@ -303,15 +303,28 @@ static void check_attach(int iommufd)
 	ioas = abi_new_ioas(iommufd);
 
 	abi_section("ATTACH_IOMMUFD_PT with PASID");
+	/* an IOAS's automatic HWPT is never PASID-compatible */
 	pt = ioas2;
+	EXPECT_ERRNO(EINVAL, attach(d0, VFIO_DEVICE_ATTACH_PASID, 5, &pt));
+	EXPECT_OK(hwpt_alloc(iommufd, devid, ioas2, IOMMU_HWPT_ALLOC_PASID,
+			     &pasid_hwpt));
+	/* nor may the RID sit on a HWPT made without the flag */
+	pt = pasid_hwpt;
+	EXPECT_ERRNO(EINVAL, attach(d0, VFIO_DEVICE_ATTACH_PASID, 5, &pt));
+	EXPECT_OK(hwpt_alloc(iommufd, devid, ioas, IOMMU_HWPT_ALLOC_PASID,
+			     &rid_hwpt));
+	pt = rid_hwpt;
+	EXPECT_OK(attach(d0, 0, 0, &pt));
+	pt = pasid_hwpt;
 	EXPECT_OK(attach(d0, VFIO_DEVICE_ATTACH_PASID, 5, &pt));
-	pasid_hwpt = pt;
-	EXPECT_TRUE(pasid_hwpt != ioas2);
-	pt = ioas;
+	EXPECT_EQ(pasid_hwpt, pt);
+	pt = rid_hwpt;
 	EXPECT_OK(attach(d0, VFIO_DEVICE_ATTACH_PASID, 5, &pt)); /* replace */
-	EXPECT_TRUE(pt != pasid_hwpt && pt != ioas);
-	pasid_hwpt = pt;
-	pt = ioas;
+	EXPECT_EQ(rid_hwpt, pt);
+	/* the RID cannot leave for an incompatible HWPT meanwhile */
+	pt = hwpt;
+	EXPECT_ERRNO(EINVAL, attach(d0, 0, 0, &pt));
+	pt = pasid_hwpt;
 	EXPECT_ERRNO(EINVAL, attach(d0, VFIO_DEVICE_ATTACH_PASID, 1u << 20,
 				    &pt));
 	pt = ioas;
@@ -350,26 +363,24 @@ static void check_attach(int iommufd)
 	EXPECT_OK(detach(d0, VFIO_DEVICE_DETACH_PASID, 6));
 	EXPECT_OK(detach(d0, VFIO_DEVICE_DETACH_PASID, 0xffffffff));
 	EXPECT_OK(detach(d1, 0, 0));
-	EXPECT_ERRNO(EBUSY, abi_destroy(iommufd, hwpt));
-	EXPECT_OK(detach(d0, 0, 0));
 	EXPECT_OK(abi_destroy(iommufd, hwpt));
+	EXPECT_ERRNO(EBUSY, abi_destroy(iommufd, rid_hwpt));
+	EXPECT_OK(detach(d0, 0, 0));
 	EXPECT_OK(detach(d0, 0, 0));
 	/* the PASID stays attached after the RID is detached */
-	EXPECT_ERRNO(EBUSY, abi_destroy(iommufd, ioas));
+	EXPECT_ERRNO(EBUSY, abi_destroy(iommufd, rid_hwpt));
 	EXPECT_OK(detach(d0, VFIO_DEVICE_DETACH_PASID, 5));
-	EXPECT_OK(abi_destroy(iommufd, ioas));
+	EXPECT_OK(abi_destroy(iommufd, rid_hwpt));
 
 	abi_section("closing detaches every PASID and the RID");
-	ioas = abi_new_ioas(iommufd);
-	pt = ioas;
+	pt = pasid_hwpt;
 	EXPECT_OK(attach(d0, 0, 0, &pt));
-	pt = ioas2;
 	EXPECT_OK(attach(d0, VFIO_DEVICE_ATTACH_PASID, 3, &pt));
-	pt = ioas2;
 	EXPECT_OK(attach(d0, VFIO_DEVICE_ATTACH_PASID, 4, &pt));
-	EXPECT_ERRNO(EBUSY, abi_destroy(iommufd, ioas));
+	EXPECT_ERRNO(EBUSY, abi_destroy(iommufd, pasid_hwpt));
 	EXPECT_ERRNO(EBUSY, abi_destroy(iommufd, ioas2));
 	close(d0);
+	EXPECT_OK(abi_destroy(iommufd, pasid_hwpt));
 	EXPECT_OK(abi_destroy(iommufd, ioas));
 	EXPECT_OK(abi_destroy(iommufd, ioas2));
 	close(d1);

@@ -531,7 +531,9 @@ def check_vfio(args, tmp):
                 'flags=PASID, pt_id=2, pasid=0x100}) = -EINVAL '
                 '(device 1 has no PASID 256)')
     expect_line(lines, 'ioctl(4, VFIO_DEVICE_ATTACH_IOMMUFD_PT, {argsz=16, '
-                'flags=PASID, pt_id=2, pasid=0x7}) = 0 -> {pt_id=3}')
+                'flags=PASID, pt_id=2, pasid=0x7}) = -EINVAL (')
+    expect_line(lines, 'ioctl(4, VFIO_DEVICE_ATTACH_IOMMUFD_PT, {argsz=16, '
+                'flags=0, pt_id=2', ') = 0 -> {pt_id=3}')
     expect_line(lines, 'ioctl(4, VFIO_DEVICE_DETACH_IOMMUFD_PT, {argsz=12, '
                 'flags=PASID, pasid=0x7}) = 0')
     expect_line(lines, 'ioctl(4, VFIO_DEVICE_GET_INFO, {argsz=20}) = 0 -> '

@@ -439,7 +439,10 @@ static int vfio(void)
 	at.flags = VFIO_DEVICE_ATTACH_PASID;
 	at.pasid = 0x100;
 	EXPECT(xioctl(d, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) == -EINVAL);
+	/* an IOAS's automatic HWPT is never PASID-compatible */
 	at.pasid = 7;
+	EXPECT(xioctl(d, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) == -EINVAL);
+	at.flags = 0;
 	EXPECT(xioctl(d, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) == 0);
 	de.flags = VFIO_DEVICE_DETACH_PASID;
 	de.pasid = 7;

@@ -123,6 +123,8 @@ struct iommufd_hw_queue {
 	struct iommufd_object obj;
 	struct iommufd_viommu *viommu; /* user ref */
 	struct iommufd_ioas *ioas;     /* whose area it locks */
+	struct iopt_area *area;        /* locked while the queue lives */
+	struct iommufd_hw_queue *prev; /* index - 1, held (user ref) */
 	uint32_t index;
 	uint64_t base_addr, length;
 };

@@ -498,6 +498,13 @@ again:
 				      start, last, area_first, area_last);
 			goto out_unlock;
 		}
+		if (area->num_locks) {
+			rc = uio_fail(-EBUSY,
+				      "[0x%" PRIx64 ", 0x%" PRIx64
+				      "] is locked by a vIOMMU HW queue",
+				      area_first, area_last);
+			goto out_unlock;
+		}
 		if (area->num_accesses) {
 			area->prevent_access = true;
 			start = area_first;
@@ -533,6 +540,39 @@ out_unmapped:
 	if (unmapped)
 		*unmapped = unmapped_bytes;
 	return rc;
+}
+
+struct iopt_area *iopt_lock_area(struct io_pagetable *iopt, uint64_t iova,
+				 uint64_t length)
+{
+	struct itree_node *node;
+	struct iopt_area *area;
+
+	pthread_rwlock_wrlock(&iopt->iova_rwsem);
+	node = itree_iter_first(&iopt->area_itree, iova, iova);
+	if (!node) {
+		pthread_rwlock_unlock(&iopt->iova_rwsem);
+		return ERR_PTR(uio_fail(-ENOENT,
+					"nothing is mapped at 0x%" PRIx64, iova));
+	}
+	if (iova + length - 1 > node->last) {
+		pthread_rwlock_unlock(&iopt->iova_rwsem);
+		return ERR_PTR(uio_fail(-EFAULT,
+					"[0x%" PRIx64 ", +0x%" PRIx64
+					") is not one contiguous mapping",
+					iova, length));
+	}
+	area = container_of(node, struct iopt_area, node);
+	area->num_locks++;
+	pthread_rwlock_unlock(&iopt->iova_rwsem);
+	return area;
+}
+
+void iopt_unlock_area(struct io_pagetable *iopt, struct iopt_area *area)
+{
+	pthread_rwlock_wrlock(&iopt->iova_rwsem);
+	area->num_locks--;
+	pthread_rwlock_unlock(&iopt->iova_rwsem);
 }
 
 int iopt_unmap_iova(struct io_pagetable *iopt, uint64_t iova, uint64_t length,

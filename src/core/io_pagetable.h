@@ -84,6 +84,9 @@ struct iopt_area {
 	bool prevent_access;
 	/* its pages are pinned on behalf of the IOAS's domains */
 	bool domain_pinned;
+	/* HW queues reading it (viommu.c): unmap is EBUSY while locked;
+	 * changed under iova_rwsem write */
+	unsigned int num_locks;
 };
 
 struct iopt_reserved {
@@ -200,6 +203,16 @@ static inline uint64_t iopt_area_start_byte(const struct iopt_area *area,
 
 /* for IOAS_CHANGE_PROCESS: 0 if every area is file backed, else -EINVAL */
 int iopt_check_all_file_backed(struct io_pagetable *iopt);
+
+/*
+ * Lock [iova, iova + length) against unmap for a HW queue: the range must
+ * lie inside one area (ENOENT if nothing is mapped at @iova, EFAULT if the
+ * range runs past its area: not one contiguous run of memory). Returns the
+ * area, to pass to iopt_unlock_area().
+ */
+struct iopt_area *iopt_lock_area(struct io_pagetable *iopt, uint64_t iova,
+				 uint64_t length);
+void iopt_unlock_area(struct io_pagetable *iopt, struct iopt_area *area);
 
 /* choose an IOVA for @length bytes whose memory starts at address @uptr
  * (exposed for unit tests; caller holds iova_rwsem for write) */

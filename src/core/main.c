@@ -64,6 +64,10 @@ const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 		.name = "vdevice",
 		.destroy = iommufd_vdevice_destroy,
 	},
+	[IOMMUFD_OBJ_HW_QUEUE] = {
+		.name = "hw queue",
+		.destroy = iommufd_hw_queue_destroy,
+	},
 	[IOMMUFD_OBJ_VEVENTQ] = {
 		.name = "veventq",
 		.destroy = iommufd_veventq_destroy,

@@ -21,8 +21,9 @@
  * at the offset it returns, reading back in_data. A live mapping holds the
  * vIOMMU (DESTROY is EBUSY until munmap).
  *
- * Not served: HW queues (the selftest's and Tegra's CMDQV) and the TSM op
- * beyond their argument checks.
+ * HW queues: the selftest's (core-served, like its vIOMMU); a queue locks
+ * the IOAS area it lives in. Not served: Tegra's CMDQV queues and the TSM
+ * op beyond its argument checks.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -479,11 +480,41 @@ int iommufd_munmap(struct iommufd_ctx *ictx, void *addr, uint64_t length)
 	return 1;
 }
 
+void iommufd_hw_queue_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_hw_queue *q =
+		container_of(obj, struct iommufd_hw_queue, obj);
+	struct iommufd_viommu *viommu = q->viommu;
+
+	pthread_mutex_lock(&viommu->vdevs_lock);
+	if (viommu->hw_queues[q->index] == q)
+		viommu->hw_queues[q->index] = NULL;
+	pthread_mutex_unlock(&viommu->vdevs_lock);
+	if (q->area)
+		iopt_unlock_area(&q->ioas->iopt, q->area);
+	if (q->prev)
+		iommufd_object_put_user(&q->prev->obj);
+	iommufd_object_put_user(&viommu->obj);
+}
+
+/*
+ * IOMMU_HW_QUEUE_ALLOC. The kernel pins the queue's memory through the
+ * nesting parent's IOAS first (ENOENT for an unmapped IOVA), locking its
+ * area against unmap (EBUSY), then lets the model install the queue. The
+ * selftest vIOMMU's queues: index < IOMMU_TEST_HW_QUEUE_MAX (EINVAL), one
+ * per index (EEXIST), and each past the first needs, and holds, the one
+ * before it (EIO). Real models serve no queue type yet (EOPNOTSUPP).
+ */
 int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hw_queue_alloc *cmd = ucmd->cmd;
+	struct iommufd_viommu *viommu;
+	struct iommufd_hw_queue *q, *prev = NULL;
 	struct iommufd_object *obj;
+	struct iopt_area *area;
+	struct iommufd_ioas *ioas;
 	uint64_t last;
+	int rc;
 
 	if (cmd->flags)
 		return uio_fail(-EOPNOTSUPP, "flags 0x%x unknown", cmd->flags);
@@ -499,21 +530,76 @@ int iommufd_hw_queue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 				(unsigned long long)cmd->nesting_parent_iova,
 				(unsigned long long)cmd->length);
 
-	obj = iommufd_get_object(ucmd->ictx, cmd->viommu_id,
-				 IOMMUFD_OBJ_VIOMMU);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
+	viommu = iommufd_get_viommu(ucmd->ictx, cmd->viommu_id);
+	if (IS_ERR(viommu))
+		return PTR_ERR(viommu);
+	if (viommu->hw || viommu->type != IOMMU_VIOMMU_TYPE_SELFTEST ||
+	    cmd->type != IOMMU_HW_QUEUE_TYPE_SELFTEST) {
+		rc = uio_fail(-EOPNOTSUPP,
+			      "viommu %u serves no HW queue of type 0x%x",
+			      cmd->viommu_id, cmd->type);
+		goto out_put;
+	}
+	ioas = viommu->hwpt->ioas;
+	area = iopt_lock_area(&ioas->iopt, cmd->nesting_parent_iova,
+			      cmd->length);
+	if (IS_ERR(area)) {
+		rc = PTR_ERR(area);
+		goto out_put;
+	}
+	pthread_mutex_lock(&viommu->vdevs_lock);
+	if (cmd->index >= IOMMU_TEST_HW_QUEUE_MAX) {
+		rc = uio_fail(-EINVAL, "queue index %u >= %u", cmd->index,
+			      IOMMU_TEST_HW_QUEUE_MAX);
+		goto out_unlock;
+	}
+	if (viommu->hw_queues[cmd->index]) {
+		rc = uio_fail(-EEXIST, "queue %u exists", cmd->index);
+		goto out_unlock;
+	}
+	if (cmd->index) {
+		prev = viommu->hw_queues[cmd->index - 1];
+		if (!prev) {
+			rc = uio_fail(-EIO, "queue %u needs queue %u first",
+				      cmd->index, cmd->index - 1);
+			goto out_unlock;
+		}
+	}
+	obj = iommufd_object_alloc(ucmd->ictx, sizeof(*q),
+				   IOMMUFD_OBJ_HW_QUEUE);
+	if (IS_ERR(obj)) {
+		rc = PTR_ERR(obj);
+		goto out_unlock;
+	}
+	q = container_of(obj, struct iommufd_hw_queue, obj);
+	q->viommu = viommu;
+	iommufd_object_get_user(&viommu->obj);
+	q->ioas = ioas;
+	q->area = area;
+	q->index = cmd->index;
+	q->base_addr = cmd->nesting_parent_iova;
+	q->length = cmd->length;
+	if (prev) {
+		q->prev = prev;
+		iommufd_object_get_user(&prev->obj);
+	}
+	viommu->hw_queues[cmd->index] = q;
+	pthread_mutex_unlock(&viommu->vdevs_lock);
 
-	/*
-	 * The rest needs devices (the device milestone): the vIOMMU's model
-	 * must implement this queue type (EOPNOTSUPP); the queue's pages are
-	 * pinned through an internal access on the nesting parent's IOAS
-	 * and must be contiguous (EFAULT otherwise); the model installs the
-	 * queue at index; respond. Unreachable until vIOMMU objects exist.
-	 */
-	iommufd_put_object(ucmd->ictx, obj);
-	return uio_fail(-EOPNOTSUPP, "viommu %u: HW queues are not implemented",
-			cmd->viommu_id);
+	cmd->out_hw_queue_id = obj->id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		iommufd_object_abort_and_destroy(ucmd->ictx, obj);
+	else
+		iommufd_object_finalize(ucmd->ictx, obj);
+	goto out_put;
+
+out_unlock:
+	pthread_mutex_unlock(&viommu->vdevs_lock);
+	iopt_unlock_area(&ioas->iopt, area);
+out_put:
+	iommufd_put_object(ucmd->ictx, &viommu->obj);
+	return rc;
 }
 
 int iommufd_vdevice_tsm_op_ioctl(struct iommufd_ucmd *ucmd)

@@ -58,6 +58,7 @@
 
 #include "core/access.h"
 #include "core/dump.h"
+#include "core/eventq.h"
 #include "core/iommufd_private.h"
 #include "core/pages.h"
 #include "dev/dev.h"
@@ -523,6 +524,92 @@ static void dump_access(struct iommufd_dump *d, struct json_object *o,
 }
 
 /* Copy the table under ictx->lock; also the context's own fields. */
+/* ---- the nesting objects: one flat record each ---- */
+
+static void dump_hwpt_nested(struct iommufd_dump *d, struct json_object *o,
+			     struct iommufd_hwpt_nested *h)
+{
+	jadd_str(d, o, "model", h->common.domain->model->name);
+	jadd_u64(d, o, "parent", h->parent->common.obj.id);
+	if (h->viommu)
+		jadd_u64(d, o, "viommu", h->viommu->obj.id);
+	if (h->common.fault)
+		jadd_u64(d, o, "fault", h->common.fault->common.obj.id);
+	jadd_bool(d, o, "pasid_compat", h->common.pasid_compat);
+	jadd_u64(d, o, "iotlb_gen", atomic_load(&h->common.domain->iotlb_gen));
+}
+
+static uint64_t list_count(struct cds_list_head *head)
+{
+	struct cds_list_head *pos;
+	uint64_t n = 0;
+
+	cds_list_for_each(pos, head)
+		n++;
+	return n;
+}
+
+static void dump_fault(struct iommufd_dump *d, struct json_object *o,
+		       struct iommufd_fault *fault)
+{
+	pthread_mutex_lock(&fault->common.lock);
+	jadd_u64(d, o, "queued", list_count(&fault->common.deliver));
+	jadd_u64(d, o, "awaiting_response", list_count(&fault->response));
+	pthread_mutex_unlock(&fault->common.lock);
+}
+
+static void dump_veventq(struct iommufd_dump *d, struct json_object *o,
+			 struct iommufd_veventq *vq)
+{
+	jadd_u64(d, o, "viommu", vq->viommu->obj.id);
+	jadd_u64(d, o, "event_type", vq->type);
+	jadd_u64(d, o, "depth", vq->depth);
+	pthread_mutex_lock(&vq->common.lock);
+	jadd_u64(d, o, "queued", vq->num_events);
+	jadd_bool(d, o, "lost_events",
+		  !cds_list_empty(&vq->lost_events_header.node));
+	jadd_u64(d, o, "next_sequence", (uint64_t)vq->sequence);
+	pthread_mutex_unlock(&vq->common.lock);
+}
+
+static void dump_viommu(struct iommufd_dump *d, struct json_object *o,
+			struct iommufd_viommu *viommu)
+{
+	struct json_object *a = jarray(d);
+	struct iommufd_vdevice *vdev;
+
+	jadd_str(d, o, "model",
+		 viommu->hw ? viommu->hw->model->name : "selftest");
+	jadd_u64(d, o, "viommu_type", viommu->type);
+	jadd_u64(d, o, "parent", viommu->hwpt->common.obj.id);
+	pthread_mutex_lock(&viommu->vdevs_lock);
+	cds_list_for_each_entry(vdev, &viommu->vdevs, node)
+		jpush(d, a, json_object_new_int64(vdev->obj.id));
+	pthread_mutex_unlock(&viommu->vdevs_lock);
+	jadd(d, o, "vdevices", a);
+	jadd_u64(d, o, "mmap_length", viommu->mmap_length);
+}
+
+static void dump_vdevice(struct iommufd_dump *d, struct json_object *o,
+			 struct iommufd_vdevice *vdev)
+{
+	jadd_u64(d, o, "viommu", vdev->viommu->obj.id);
+	if (vdev->idev)
+		jadd_u64(d, o, "device", vdev->idev->obj.id);
+	else
+		jadd_null(d, o, "device");
+	jadd_u64(d, o, "virt_id", vdev->virt_id);
+}
+
+static void dump_hw_queue(struct iommufd_dump *d, struct json_object *o,
+			  struct iommufd_hw_queue *q)
+{
+	jadd_u64(d, o, "viommu", q->viommu->obj.id);
+	jadd_u64(d, o, "index", q->index);
+	jadd_u64(d, o, "base", q->base_addr);
+	jadd_u64(d, o, "length", q->length);
+}
+
 static int copy_table(struct iommufd_dump *d, struct json_object *c,
 		      struct iommufd_ctx *ictx, struct dump_table *tab)
 {
@@ -614,6 +701,32 @@ static struct json_object *gather_object(struct iommufd_dump *d,
 	case IOMMUFD_OBJ_ACCESS:
 		dump_access(d, o,
 			    container_of(obj, struct iommufd_access, obj));
+		break;
+	case IOMMUFD_OBJ_HWPT_NESTED:
+		dump_hwpt_nested(d, o,
+				 container_of(obj, struct iommufd_hwpt_nested,
+					      common.obj));
+		break;
+	case IOMMUFD_OBJ_FAULT:
+		dump_fault(d, o,
+			   container_of(obj, struct iommufd_fault, common.obj));
+		break;
+	case IOMMUFD_OBJ_VEVENTQ:
+		dump_veventq(d, o,
+			     container_of(obj, struct iommufd_veventq,
+					  common.obj));
+		break;
+	case IOMMUFD_OBJ_VIOMMU:
+		dump_viommu(d, o,
+			    container_of(obj, struct iommufd_viommu, obj));
+		break;
+	case IOMMUFD_OBJ_VDEVICE:
+		dump_vdevice(d, o,
+			     container_of(obj, struct iommufd_vdevice, obj));
+		break;
+	case IOMMUFD_OBJ_HW_QUEUE:
+		dump_hw_queue(d, o,
+			      container_of(obj, struct iommufd_hw_queue, obj));
 		break;
 	default:
 		break;
@@ -911,6 +1024,40 @@ static void text_access(FILE *f, struct json_object *o)
 		jget_u64(o, "iova_alignment"));
 }
 
+/*
+ * The nesting objects' records are flat: one line of "key value" pairs in
+ * the order they were gathered (ids and counts in decimal, lists joined).
+ */
+static void text_flat(FILE *f, struct json_object *o)
+{
+	static const char *const skip[] = { "id", "type", "users",
+					    "shortterm_users" };
+	const char *sep = "    ";
+	size_t i;
+
+	json_object_object_foreach(o, key, val)
+	{
+		bool skipped = false;
+
+		for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+			skipped |= !strcmp(key, skip[i]);
+		if (skipped)
+			continue;
+		fprintf(f, "%s%s ", sep, key);
+		if (json_object_is_type(val, json_type_array)) {
+			fputs("[", f);
+			text_list(f, val, "", " ", "");
+			fputs("]", f);
+		} else if (json_object_is_type(val, json_type_null)) {
+			fputs("none", f);
+		} else {
+			fputs(json_object_get_string(val), f);
+		}
+		sep = ", ";
+	}
+	fputs("\n", f);
+}
+
 static void text_context(FILE *f, struct json_object *c)
 {
 	struct json_object *objs = jget(c, "objects");
@@ -937,6 +1084,8 @@ static void text_context(FILE *f, struct json_object *c)
 			text_device(f, o);
 		else if (!strcmp(type, "access"))
 			text_access(f, o);
+		else if (strcmp(type, "selftest device"))
+			text_flat(f, o);
 	}
 }
 

@@ -539,6 +539,120 @@ static void test_known_state(void)
 	teardown_state(&st);
 }
 
+/*
+ * The nesting objects: a vIOMMU over a nesting parent, a nested HWPT through
+ * it taking page requests, the device's vDEVICE, a vEVENTQ that overflowed,
+ * and a fault queue with one request read and one still queued.
+ */
+static void test_nesting_state(void)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_test_cmd tc;
+	struct iommu_hwpt_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_viommu_alloc va = { .size = sizeof(va) };
+	struct iommu_vdevice_alloc vd = { .size = sizeof(vd) };
+	struct iommu_veventq_alloc vq = { .size = sizeof(vq) };
+	struct iommu_fault_alloc fa = { .size = sizeof(fa) };
+	struct iommu_hwpt_pgfault rec;
+	uint32_t ioas, stdev, idev, parent, viommu, nested, vdev;
+	struct json_object *root, *ctx, *o;
+	int fd, i;
+	char *s;
+
+	fd = uiommufd_open(O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK(ioas_alloc(fd, &ioas) == 0);
+	memset(&tc, 0, sizeof(tc));
+	tc.op = IOMMU_TEST_OP_MOCK_DOMAIN;
+	tc.id = ioas;
+	CHECK(test_cmd(fd, &tc) == 0);
+	stdev = tc.mock_domain.out_stdev_id;
+	idev = tc.mock_domain.out_idev_id;
+	alloc.dev_id = idev;
+	alloc.pt_id = ioas;
+	alloc.flags = IOMMU_HWPT_ALLOC_NEST_PARENT;
+	CHECK(uiommufd_ioctl(fd, IOMMU_HWPT_ALLOC, &alloc) == 0);
+	parent = alloc.out_hwpt_id;
+	va.dev_id = idev;
+	va.hwpt_id = parent;
+	va.type = IOMMU_VIOMMU_TYPE_SELFTEST;
+	CHECK(uiommufd_ioctl(fd, IOMMU_VIOMMU_ALLOC, &va) == 0);
+	viommu = va.out_viommu_id;
+	CHECK(uiommufd_ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &fa) == 0);
+	alloc.pt_id = viommu;
+	alloc.flags = IOMMU_HWPT_FAULT_ID_VALID;
+	alloc.fault_id = fa.out_fault_id;
+	alloc.data_type = IOMMU_HWPT_DATA_SELFTEST;
+	alloc.data_len = sizeof(data);
+	alloc.data_uptr = (uintptr_t)&data;
+	CHECK(uiommufd_ioctl(fd, IOMMU_HWPT_ALLOC, &alloc) == 0);
+	nested = alloc.out_hwpt_id;
+	vd.viommu_id = viommu;
+	vd.dev_id = idev;
+	vd.virt_id = 0x42;
+	CHECK(uiommufd_ioctl(fd, IOMMU_VDEVICE_ALLOC, &vd) == 0);
+	vdev = vd.out_vdevice_id;
+	vq.viommu_id = viommu;
+	vq.type = IOMMU_VEVENTQ_TYPE_SELFTEST;
+	vq.veventq_depth = 2;
+	CHECK(uiommufd_ioctl(fd, IOMMU_VEVENTQ_ALLOC, &vq) == 0);
+	memset(&tc, 0, sizeof(tc));
+	tc.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE;
+	tc.id = stdev;
+	tc.mock_domain_replace.pt_id = nested;
+	CHECK(test_cmd(fd, &tc) == 0);
+	for (i = 0; i < 3; i++) {
+		memset(&tc, 0, sizeof(tc));
+		tc.op = IOMMU_TEST_OP_TRIGGER_VEVENT;
+		tc.trigger_vevent.dev_id = idev;
+		CHECK(test_cmd(fd, &tc) == 0);
+	}
+	for (i = 0; i < 2; i++) {
+		memset(&tc, 0, sizeof(tc));
+		tc.op = IOMMU_TEST_OP_TRIGGER_IOPF;
+		tc.trigger_iopf.dev_id = idev;
+		tc.trigger_iopf.addr = 0x1000 * (i + 1);
+		CHECK(test_cmd(fd, &tc) == 0);
+	}
+	CHECK(uiommufd_read(fa.out_fault_fd, &rec, sizeof(rec)) ==
+	      sizeof(rec));
+
+	s = dump_to_string(fd, 0);
+	CHECK(has_line(s,
+		       "    model mock, parent %u, viommu %u, fault %u, pasid_compat false, iotlb_gen 0",
+		       parent, viommu, fa.out_fault_id));
+	CHECK(has_line(s,
+		       "    model selftest, viommu_type %u, parent %u, vdevices [%u], mmap_length 0",
+		       IOMMU_VIOMMU_TYPE_SELFTEST, parent, vdev));
+	CHECK(has_line(s, "    viommu %u, device %u, virt_id 66", viommu,
+		       idev));
+	CHECK(has_line(s,
+		       "    viommu %u, event_type %u, depth 2, queued 2, lost_events true, next_sequence 3",
+		       viommu, IOMMU_VEVENTQ_TYPE_SELFTEST));
+	CHECK(has_line(s, "    queued 1, awaiting_response 1"));
+	free(s);
+	s = dump_to_string(fd, UIOMMUFD_DUMP_JSON);
+	root = json_tokener_parse(s);
+	CHECK(root);
+	ctx = root ? json_object_array_get_idx(jget(root, "contexts"), 0) :
+		     NULL;
+	o = ctx ? find_obj(ctx, vq.out_veventq_id) : NULL;
+	CHECK(o && !strcmp(js(o, "type"), "veventq") && ju(o, "depth") == 2 &&
+	      ju(o, "queued") == 2);
+	o = ctx ? find_obj(ctx, fa.out_fault_id) : NULL;
+	CHECK(o && ju(o, "queued") == 1 && ju(o, "awaiting_response") == 1);
+	o = ctx ? find_obj(ctx, nested) : NULL;
+	CHECK(o && !strcmp(js(o, "type"), "nested hwpt") &&
+	      ju(o, "parent") == parent);
+	json_object_put(root);
+	free(s);
+
+	/* closing with all of it alive frees all of it (ASan checks) */
+	CHECK(uiommufd_close(vq.out_veventq_fd) == 0);
+	CHECK(uiommufd_close(fa.out_fault_fd) == 0);
+	CHECK(uiommufd_close(fd) == 0);
+}
+
 /* ---- the environment: child processes ---- */
 
 static char tmpdir[] = "/tmp/uiommufd-dump-XXXXXX";
@@ -853,6 +967,7 @@ int main(int argc, char **argv)
 		return child_signal();
 
 	test_known_state();
+	test_nesting_state();
 	test_env();
 	test_race();
 	if (failures) {

@@ -29,8 +29,10 @@
  *    vDEVICE, EOPNOTSUPP with no queue of the type; records are a header
  *    {flags, sequence} then {virt_id}, sequence numbers consecutive; a full
  *    queue drops the record and leaves a LOST_EVENTS header at the tail
- *    with the lost record's number; a read too small for the next record
- *    returns 0; poll() reports POLLIN while records wait.
+ *    with the lost record's number (a record arriving once there is room
+ *    takes the header's place, the gap in the numbers remains); a read
+ *    too small for the next record returns 0; poll() reports POLLIN while
+ *    records wait.
  */
 #include "abi.h"
 
@@ -386,6 +388,19 @@ static void test_veventq(void)
 	memcpy(&rec[0].hdr, raw, HDR);
 	EXPECT_EQ(IOMMU_VEVENTQ_FLAG_LOST_EVENTS, rec[0].hdr.flags);
 	EXPECT_EQ(seq + 8, rec[0].hdr.sequence);
+
+	abi_section("a record after an overflow replaces the LOST_EVENTS header");
+	EXPECT_OK(abi_trigger_vevent(fd, idev));
+	EXPECT_OK(abi_trigger_vevent(fd, idev));
+	EXPECT_OK(abi_trigger_vevent(fd, idev));
+	EXPECT_EQ(HDR + EVT, read(efd, rec, HDR + EVT));
+	EXPECT_EQ(seq + 9, rec[0].hdr.sequence);
+	/* the header was last: it goes, the gap in the numbers remains */
+	EXPECT_OK(abi_trigger_vevent(fd, idev));
+	EXPECT_EQ(2 * (HDR + EVT), read(efd, rec, sizeof(rec)));
+	EXPECT_EQ(0, rec[0].hdr.flags | rec[1].hdr.flags);
+	EXPECT_EQ(seq + 10, rec[0].hdr.sequence);
+	EXPECT_EQ(seq + 12, rec[1].hdr.sequence);
 
 	abi_section("the fd holds the vEVENTQ");
 	EXPECT_OK(abi_trigger_vevent(fd, idev));

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -491,6 +492,261 @@ static inline int abi_memfd(size_t len)
 	ABI_ASSERT(mfd >= 0);
 	ABI_ASSERT(ftruncate(mfd, (off_t)len) == 0);
 	return mfd;
+}
+
+/* ------------------------------------------------------------------ */
+/* Mock devices, HWPTs and the nesting objects (selftest interface)   */
+/* ------------------------------------------------------------------ */
+
+static inline int abi_test_cmd(int fd, struct iommu_test_cmd *cmd)
+{
+	cmd->size = sizeof(*cmd);
+	return ioctl(fd, IOMMU_TEST_CMD, cmd);
+}
+
+/* MOCK_DOMAIN_FLAGS on @pt_id; any of the outputs may be NULL. */
+static inline int abi_mock_domain(int fd, uint32_t pt_id, uint32_t dev_flags,
+				  uint32_t *stdev, uint32_t *hwpt,
+				  uint32_t *idev)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
+		.id = pt_id,
+		.mock_domain_flags = { .dev_flags = dev_flags },
+	};
+	int rc = abi_test_cmd(fd, &cmd);
+
+	if (!rc) {
+		if (stdev)
+			*stdev = cmd.mock_domain_flags.out_stdev_id;
+		if (hwpt)
+			*hwpt = cmd.mock_domain_flags.out_hwpt_id;
+		if (idev)
+			*idev = cmd.mock_domain_flags.out_idev_id;
+	}
+	return rc;
+}
+
+/* MOCK_DOMAIN_REPLACE of @stdev's RID to @pt_id; *ret_pt (may be NULL)
+ * gets the HWPT it now uses. */
+static inline int abi_mock_replace(int fd, uint32_t stdev, uint32_t pt_id,
+				   uint32_t *ret_pt)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = stdev,
+		.mock_domain_replace = { .pt_id = pt_id },
+	};
+	int rc = abi_test_cmd(fd, &cmd);
+
+	if (!rc && ret_pt)
+		*ret_pt = cmd.mock_domain_replace.pt_id;
+	return rc;
+}
+
+/* IOMMU_HWPT_ALLOC with everything the caller may set. */
+static inline int abi_hwpt_alloc(int fd, uint32_t dev, uint32_t pt,
+				 uint32_t flags, uint32_t fault_id,
+				 uint32_t data_type, const void *data,
+				 uint32_t data_len, uint32_t *out)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev,
+		.pt_id = pt,
+		.data_type = data_type,
+		.data_len = data_len,
+		.data_uptr = (uintptr_t)data,
+		.fault_id = fault_id,
+	};
+	int rc = ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_hwpt_id;
+	return rc;
+}
+
+/* A NEST_PARENT paging HWPT of @ioas for @dev; aborts on failure. */
+static inline uint32_t abi_new_nest_parent(int fd, uint32_t dev, uint32_t ioas)
+{
+	uint32_t id = 0;
+
+	ABI_ASSERT(!abi_hwpt_alloc(fd, dev, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT,
+				   0, IOMMU_HWPT_DATA_NONE, NULL, 0, &id));
+	return id;
+}
+
+/* A mock nested HWPT (IOTLB slots seeded with the default) over @parent, a
+ * paging HWPT or a vIOMMU; @flags may add FAULT_ID_VALID and PASID. */
+static inline int abi_nested_alloc(int fd, uint32_t dev, uint32_t parent,
+				   uint32_t flags, uint32_t fault_id,
+				   uint32_t *out)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+
+	return abi_hwpt_alloc(fd, dev, parent, flags, fault_id,
+			      IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data),
+			      out);
+}
+
+/*
+ * IOMMU_HWPT_INVALIDATE of *@num entries; *@num gets the entry_num the call
+ * left in the struct (the kernel writes it back on every path).
+ */
+static inline int abi_invalidate(int fd, uint32_t id, uint32_t data_type,
+				 const void *reqs, uint32_t entry_len,
+				 uint32_t *num)
+{
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = id,
+		.data_uptr = (uintptr_t)reqs,
+		.data_type = data_type,
+		.entry_len = entry_len,
+		.entry_num = *num,
+	};
+	int rc = ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
+
+	*num = cmd.entry_num;
+	return rc;
+}
+
+static inline int abi_fault_alloc(int fd, uint32_t *id, int *ffd)
+{
+	struct iommu_fault_alloc cmd = { .size = sizeof(cmd) };
+	int rc = ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &cmd);
+
+	if (!rc) {
+		*id = cmd.out_fault_id;
+		*ffd = (int)cmd.out_fault_fd;
+	}
+	return rc;
+}
+
+static inline int abi_viommu_alloc(int fd, uint32_t dev, uint32_t hwpt,
+				   uint32_t type, void *data,
+				   uint32_t data_len, uint32_t *out)
+{
+	struct iommu_viommu_alloc cmd = {
+		.size = sizeof(cmd),
+		.type = type,
+		.dev_id = dev,
+		.hwpt_id = hwpt,
+		.data_len = data_len,
+		.data_uptr = (uintptr_t)data,
+	};
+	int rc = ioctl(fd, IOMMU_VIOMMU_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_viommu_id;
+	return rc;
+}
+
+static inline int abi_vdevice_alloc(int fd, uint32_t viommu, uint32_t dev,
+				    uint64_t virt_id, uint32_t *out)
+{
+	struct iommu_vdevice_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = viommu,
+		.dev_id = dev,
+		.virt_id = virt_id,
+	};
+	int rc = ioctl(fd, IOMMU_VDEVICE_ALLOC, &cmd);
+
+	if (!rc && out)
+		*out = cmd.out_vdevice_id;
+	return rc;
+}
+
+static inline int abi_veventq_alloc(int fd, uint32_t viommu, uint32_t type,
+				    uint32_t depth, uint32_t *id, int *efd)
+{
+	struct iommu_veventq_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = viommu,
+		.type = type,
+		.veventq_depth = depth,
+	};
+	int rc = ioctl(fd, IOMMU_VEVENTQ_ALLOC, &cmd);
+
+	if (!rc) {
+		*id = cmd.out_veventq_id;
+		*efd = (int)cmd.out_veventq_fd;
+	}
+	return rc;
+}
+
+/* MD_CHECK_IOTLB: slot @slot of nested HWPT @hwpt holds @val. */
+static inline int abi_check_iotlb(int fd, uint32_t hwpt, uint32_t slot,
+				  uint32_t val)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MD_CHECK_IOTLB,
+		.id = hwpt,
+		.check_iotlb = { .id = slot, .iotlb = val },
+	};
+
+	return abi_test_cmd(fd, &cmd);
+}
+
+/* DEV_CHECK_CACHE: slot @slot of the mock device @idev holds @val. */
+static inline int abi_check_dev_cache(int fd, uint32_t idev, uint32_t slot,
+				      uint32_t val)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_DEV_CHECK_CACHE,
+		.id = idev,
+		.check_dev_cache = { .id = slot, .cache = val },
+	};
+
+	return abi_test_cmd(fd, &cmd);
+}
+
+/* TRIGGER_IOPF: a page request from @idev (pasid 0: none). */
+static inline int abi_trigger_iopf(int fd, uint32_t idev, uint32_t pasid,
+				   uint32_t grpid, uint32_t perm,
+				   uint64_t addr)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_TRIGGER_IOPF,
+		.trigger_iopf = { .dev_id = idev, .pasid = pasid,
+				  .grpid = grpid, .perm = perm,
+				  .addr = addr },
+	};
+
+	return abi_test_cmd(fd, &cmd);
+}
+
+static inline int abi_trigger_vevent(int fd, uint32_t idev)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_TRIGGER_VEVENT,
+		.trigger_vevent = { .dev_id = idev },
+	};
+
+	return abi_test_cmd(fd, &cmd);
+}
+
+/* PASID_ATTACH / REPLACE / CHECK_HWPT (hwpt 0: detached) / DETACH */
+static inline int abi_pasid_op(int fd, uint32_t op, uint32_t stdev,
+			       uint32_t pasid, uint32_t pt_id)
+{
+	struct iommu_test_cmd cmd = { .op = op, .id = stdev };
+
+	/* the four ops share the layout {pasid, pt_id or hwpt_id} */
+	cmd.pasid_attach.pasid = pasid;
+	cmd.pasid_attach.pt_id = pt_id;
+	return abi_test_cmd(fd, &cmd);
+}
+
+/* poll() one descriptor without waiting; the revents, or -1 */
+static inline int abi_poll_now(int pfd, short events)
+{
+	struct pollfd p = { .fd = pfd, .events = events };
+	int rc = poll(&p, 1, 0);
+
+	return rc < 0 ? -1 : p.revents;
 }
 
 /* ------------------------------------------------------------------ */

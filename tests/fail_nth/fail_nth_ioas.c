@@ -274,6 +274,199 @@ static void scenario_mock_domain(int fd)
 	uiommufd_ioctl(fd, IOMMU_DESTROY, &destroy);
 }
 
+static long hwpt_alloc(int fd, uint32_t dev, uint32_t pt, uint32_t flags,
+		       uint32_t fault_id, bool nested, uint32_t *out)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev,
+		.pt_id = pt,
+		.fault_id = fault_id,
+		.data_type = nested ? IOMMU_HWPT_DATA_SELFTEST :
+				      IOMMU_HWPT_DATA_NONE,
+		.data_len = nested ? sizeof(data) : 0,
+		.data_uptr = nested ? (uintptr_t)&data : 0,
+	};
+	long rc = uiommufd_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	*out = rc ? 0 : cmd.out_hwpt_id;
+	return rc;
+}
+
+static long replace_rid(int fd, uint32_t stdev, uint32_t pt)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = stdev,
+		.mock_domain_replace = { .pt_id = pt },
+	};
+
+	return test_cmd(fd, &cmd);
+}
+
+static long invalidate(int fd, uint32_t id, uint32_t type, const void *reqs,
+		       uint32_t len, uint32_t num)
+{
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = id,
+		.data_uptr = (uintptr_t)reqs,
+		.data_type = type,
+		.entry_len = len,
+		.entry_num = num,
+	};
+
+	return uiommufd_ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
+}
+
+/* one fault in and, when @answer, its response out */
+static void iopf_round(int fd, int ffd, uint32_t idev, uint32_t pasid,
+		       bool answer)
+{
+	struct iommu_test_cmd trig = {
+		.op = IOMMU_TEST_OP_TRIGGER_IOPF,
+		.trigger_iopf = { .dev_id = idev, .pasid = pasid, .grpid = 1,
+				  .perm = IOMMU_PGFAULT_PERM_READ,
+				  .addr = MOCK_APERTURE_START },
+	};
+	struct iommu_hwpt_pgfault rec;
+	struct iommu_hwpt_page_response resp = {
+		.code = IOMMUFD_PAGE_RESP_SUCCESS,
+	};
+
+	test_cmd(fd, &trig);
+	if (!answer || uiommufd_read(ffd, &rec, sizeof(rec)) != sizeof(rec))
+		return;
+	resp.cookie = rec.cookie;
+	uiommufd_write(ffd, &resp, sizeof(resp));
+}
+
+/*
+ * The nesting objects: nested HWPTs and their invalidation, a fault queue
+ * with faults answered and left pending, a vIOMMU with a vDEVICE and a
+ * vEVENTQ fed past its depth, PASID attachments, and a tombstone.
+ */
+static void scenario_nesting(int fd)
+{
+	uint32_t a = ioas_alloc(fd), parent, nested = 0, iopf = 0, s2, viommu;
+	uint32_t vnested;
+	struct iommu_test_cmd mock = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
+		.id = a,
+		.mock_domain_flags = { .dev_flags = MOCK_FLAGS_DEVICE_PASID },
+	};
+	struct iommu_hwpt_invalidate_selftest inv[2] = {
+		{ .iotlb_id = 1 },
+		{ .flags = IOMMU_TEST_INVALIDATE_FLAG_ALL },
+	};
+	struct iommu_viommu_invalidate_selftest vinv = { .vdev_id = 0x99 };
+	struct iommu_viommu_selftest vdata = { .in_data = 7 };
+	struct iommu_fault_alloc falloc = { .size = sizeof(falloc) };
+	struct iommu_viommu_alloc valloc = {
+		.size = sizeof(valloc),
+		.type = IOMMU_VIOMMU_TYPE_SELFTEST,
+		.data_len = sizeof(vdata),
+		.data_uptr = (uintptr_t)&vdata,
+	};
+	struct iommu_vdevice_alloc vdalloc = {
+		.size = sizeof(vdalloc),
+		.virt_id = 0x99,
+	};
+	struct iommu_veventq_alloc qalloc = {
+		.size = sizeof(qalloc),
+		.type = IOMMU_VEVENTQ_TYPE_SELFTEST,
+		.veventq_depth = 2,
+	};
+	struct iommu_test_cmd vevent = { .op = IOMMU_TEST_OP_TRIGGER_VEVENT };
+	struct iommu_test_cmd pasid = { .op = IOMMU_TEST_OP_PASID_ATTACH };
+	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+	unsigned char events[64];
+	int ffd = -1, efd = -1, i;
+	uint32_t stdev, idev;
+
+	map_at(fd, a, buf, 16 * 4096, MOCK_APERTURE_START, true);
+	if (test_cmd(fd, &mock))
+		return;
+	stdev = mock.mock_domain_flags.out_stdev_id;
+	idev = mock.mock_domain_flags.out_idev_id;
+	if (hwpt_alloc(fd, idev, a, IOMMU_HWPT_ALLOC_NEST_PARENT, 0, false,
+		       &parent))
+		return;
+	if (!hwpt_alloc(fd, idev, parent, IOMMU_HWPT_ALLOC_PASID, 0, true,
+			&nested))
+		invalidate(fd, nested, IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, inv,
+			   sizeof(inv[0]), 2);
+
+	if (!uiommufd_ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &falloc)) {
+		ffd = (int)falloc.out_fault_fd;
+		if (!hwpt_alloc(fd, idev, parent,
+				IOMMU_HWPT_FAULT_ID_VALID |
+					IOMMU_HWPT_ALLOC_PASID,
+				falloc.out_fault_id, true, &iopf) &&
+		    !replace_rid(fd, stdev, iopf)) {
+			iopf_round(fd, ffd, idev, 0, true);
+			iopf_round(fd, ffd, idev, 0, false);
+			iopf_round(fd, ffd, idev, 0, true);
+			/* answers the pending ones */
+			replace_rid(fd, stdev, nested);
+		}
+	}
+
+	valloc.dev_id = idev;
+	valloc.hwpt_id = parent;
+	if (!uiommufd_ioctl(fd, IOMMU_VIOMMU_ALLOC, &valloc)) {
+		viommu = valloc.out_viommu_id;
+		vdalloc.viommu_id = viommu;
+		vdalloc.dev_id = idev;
+		qalloc.viommu_id = viommu;
+		if (!uiommufd_ioctl(fd, IOMMU_VEVENTQ_ALLOC, &qalloc))
+			efd = (int)qalloc.out_veventq_fd;
+		if (!hwpt_alloc(fd, idev, viommu, 0, 0, true, &vnested) &&
+		    !uiommufd_ioctl(fd, IOMMU_VDEVICE_ALLOC, &vdalloc) &&
+		    !replace_rid(fd, stdev, vnested)) {
+			vevent.trigger_vevent.dev_id = idev;
+			for (i = 0; i < 3; i++)
+				test_cmd(fd, &vevent);
+			if (efd >= 0)
+				uiommufd_read(efd, events, 12);
+			test_cmd(fd, &vevent);
+			invalidate(fd, viommu,
+				   IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST, &vinv,
+				   sizeof(vinv), 1);
+		}
+	}
+
+	/* PASIDs on a PASID-compatible RID */
+	if (!hwpt_alloc(fd, idev, a, IOMMU_HWPT_ALLOC_PASID, 0, false, &s2) &&
+	    !replace_rid(fd, stdev, s2)) {
+		pasid.id = stdev;
+		pasid.pasid_attach.pasid = 7;
+		pasid.pasid_attach.pt_id = nested;
+		test_cmd(fd, &pasid);
+		pasid.op = IOMMU_TEST_OP_PASID_REPLACE;
+		pasid.pasid_attach.pt_id = iopf;
+		if (!test_cmd(fd, &pasid) && ffd >= 0)
+			iopf_round(fd, ffd, idev, 7, false);
+		pasid.pasid_attach.pasid = 8;
+		pasid.op = IOMMU_TEST_OP_PASID_ATTACH;
+		pasid.pasid_attach.pt_id = s2;
+		test_cmd(fd, &pasid);
+		pasid.op = IOMMU_TEST_OP_PASID_DETACH;
+		pasid.pasid_attach.pasid = 7;
+		test_cmd(fd, &pasid);
+	}
+
+	if (ffd >= 0)
+		uiommufd_close(ffd);
+	if (efd >= 0)
+		uiommufd_close(efd);
+	/* the device goes first: its vDEVICE is left a tombstone */
+	destroy.id = stdev;
+	uiommufd_ioctl(fd, IOMMU_DESTROY, &destroy);
+}
+
 /* After an injected failure the context must still work as usual. */
 static int check_consistent(int fd)
 {
@@ -388,6 +581,7 @@ int main(void)
 	rc |= sweep("ranges_options", scenario_ranges);
 	rc |= sweep("vfio_type1", scenario_vfio_type1);
 	rc |= sweep("mock_domain", scenario_mock_domain);
+	rc |= sweep("nesting", scenario_nesting);
 	close(memfd);
 	munmap(buf, buf_len);
 	return rc;

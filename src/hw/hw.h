@@ -65,9 +65,9 @@ struct uio_hw_domain_req {
 
 /*
  * Copy a model's struct from @req's data, with the kernel's rules for
- * extensible structs: -EINVAL if the type is not @type or the data is shorter
- * than @min_len; a longer tail must be zero (-E2BIG); a shorter struct reads
- * as zero-extended.
+ * driver data (iommu_copy_struct_from_user): -EINVAL if the type is not
+ * @type, the data is shorter than @min_len or longer than the struct; a
+ * shorter struct reads as zero-extended.
  */
 int uio_hw_copy_data(const struct uio_hw_domain_req *req, uint32_t type,
 		     void *dst, size_t dst_len, size_t min_len);

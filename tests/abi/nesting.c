@@ -77,12 +77,19 @@ static void test_alloc_refusals(uint32_t parent, uint32_t plain)
 	EXPECT_ERRNO(EFAULT, abi_hwpt_alloc(fd, idev, parent, 0, 0,
 					    IOMMU_HWPT_DATA_SELFTEST, NULL,
 					    sizeof(data), &out));
-	/*
-	 * Not checked yet: data longer than the mock's struct is EINVAL in
-	 * the kernel even with a zero tail (__iommu_copy_struct_from_user
-	 * refuses data_len < src->len); uio_hw_copy_data (src/hw/domain.c)
-	 * accepts it as copy_struct_from_user would.
-	 */
+	/* data longer than the mock's struct is EINVAL even with a zero
+	 * tail, as the kernel's driver-data copy has it */
+	{
+		struct {
+			struct iommu_hwpt_selftest d;
+			uint32_t tail;
+		} longer = { .d = data };
+
+		EXPECT_ERRNO(EINVAL,
+			     abi_hwpt_alloc(fd, idev, parent, 0, 0,
+					    IOMMU_HWPT_DATA_SELFTEST, &longer,
+					    sizeof(longer), &out));
+	}
 	EXPECT_ERRNO(EOPNOTSUPP,
 		     abi_hwpt_alloc(fd, idev, parent,
 				    IOMMU_HWPT_ALLOC_NEST_PARENT, 0,

@@ -248,7 +248,11 @@ struct uio_domain {
 	uint64_t aperture_start, aperture_last;
 	uint32_t flags;           /* UIO_DOMAIN_* */
 	uint32_t alloc_flags;     /* IOMMU_HWPT_ALLOC_* it was created with */
-	atomic_bool dirty_tracking; /* enabled by SET_DIRTY_TRACKING */
+	/*
+	 * PAGING: enabled by SET_DIRTY_TRACKING. NESTED: always true, so that
+	 * the DMA path asks whether the parent's leaf needs marking (nested.c)
+	 */
+	atomic_bool dirty_tracking;
 	atomic_uint_fast64_t iotlb_gen; /* bumped by every unmap */
 	atomic_bool dma_seen;      /* a device translated through it */
 	void *model_priv;

@@ -178,6 +178,12 @@ int uio_hw_user_array_get(const struct uio_hw_user_array *arr, uint32_t type,
 			  uint32_t index, void *dst, size_t dst_len,
 			  size_t min_len);
 
+/*
+ * The pasid a nested domain's translate() and report_fault() get for a
+ * request without PASID (the same value as dev/'s UIO_DEV_NO_PASID).
+ */
+#define UIO_HW_NO_PASID UINT32_MAX
+
 /* What a stage-1 translation gives (uio_nested_ops.translate). */
 struct uio_s1_result {
 	uint64_t oa;         /* output: an IOVA of the parent (stage-2) domain */

@@ -36,6 +36,13 @@
  * lock is inlined (below) and the thread-local variables use the
  * initial-exec model.
  *
+ * Nested domains and page requests. A NESTED domain's miss is walked in
+ * two stages (dma_walk_nested: the model's stage 1, then the parent's
+ * table) into one combined entry tagged with the nested domain; hits are
+ * the same code as for paging domains. A fault on a PRI device leaves the
+ * read lock for a page request and retries on success (dma_fault); without
+ * PRI a nested domain's model reports the stage-1 fault.
+ *
  * Threads. Any thread may DMA; its first DMA registers it with urcu-memb
  * (dev_thread.c). A DMA must not be issued inside an urcu-memb read-side
  * critical section of a thread that also maps or unmaps (it would wait

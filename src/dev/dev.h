@@ -10,7 +10,8 @@
  * uio_dev_set_domain(); the DMA path reads them lock-free.
  *
  * DMA path. A DMA of any length is split at page boundaries of the domain's
- * translation; each piece is translated (the device's IOTLB first, the page
+ * translation (for a nested domain, of the combined stage-1 and stage-2
+ * translation); each piece is translated (the device's IOTLB first, the page
  * table on a miss), permission-checked, copied with memcpy and, for a
  * permitted write to a domain with dirty tracking on, marks the leaf dirty
  * as the hardware would. The whole DMA runs inside an RCU read-side
@@ -25,7 +26,9 @@
  * stay registered while it may DMA. The IOTLB is per device and, inside
  * it, per DMA thread (iotlb.h). DMA must not be issued from inside an
  * urcu-memb read-side critical section of a thread that then maps, unmaps
- * or calls uio_dev_set_domain(), which wait for grace periods.
+ * or calls uio_dev_set_domain(), which wait for grace periods; nor, for a
+ * device with PRI, inside any read-side section of the caller's (a page
+ * request leaves the DMA's own section and its responder may unmap).
  */
 #ifndef UIOMMUFD_DEV_DEV_H
 #define UIOMMUFD_DEV_DEV_H

@@ -36,6 +36,13 @@
  * lock is inlined (below) and the thread-local variables use the
  * initial-exec model.
  *
+ * Nested domains and page requests. A NESTED domain's miss is walked in
+ * two stages (dma_walk_nested: the model's stage 1, then the parent's
+ * table) into one combined entry tagged with the nested domain; hits are
+ * the same code as for paging domains. A fault on a PRI device leaves the
+ * read lock for a page request and retries on success (dma_fault); without
+ * PRI a nested domain's model reports the stage-1 fault.
+ *
  * Threads. Any thread may DMA; its first DMA registers it with urcu-memb
  * (dev_thread.c). A DMA must not be issued inside an urcu-memb read-side
  * critical section of a thread that also maps or unmaps (it would wait
@@ -66,6 +73,8 @@
 #include <string.h>
 
 #include <urcu/urcu-memb.h>
+
+#include <linux/iommufd.h>
 
 #include "dev/dev_private.h"
 #include "hw/hw.h"
@@ -140,17 +149,93 @@ static struct dev_iotlb *dma_iotlb(struct uio_dev *dev,
 }
 
 /*
+ * A miss in a nested domain: stage 1 by the model (which reads the guest's
+ * tables through the parent), then the stage-1 output through the
+ * parent's table. The entry caches the combination: the smaller of the two
+ * leaves (inside both, so linear), the permissions both grant, the
+ * parent's cache attribute, and IOTLB_DIRTY_DONE if the parent's leaf is
+ * already dirty (else a write takes the slow path, dma_nested_set_dirty).
+ * It is tagged with the nested domain and its generation, which the
+ * guest's invalidations and every unmap of the parent move (hw/nested.c).
+ * Both domains are marked dma_seen before any table is read, with the
+ * same fence as dma_walk(): the parent's unmap waits for this walk's DMA.
+ * Stage 1 is asked for read access only: the entry records what it grants,
+ * and the DMA checks its own access against that.
+ */
+static __attribute__((noinline)) bool
+dma_walk_nested(struct uio_domain *domain, uint32_t pasid, uint64_t gen,
+		uint64_t iova, struct iotlb_entry *e)
+{
+	struct uio_domain *parent = domain->parent;
+	struct uio_s1_result s1;
+	struct uio_hw_fault fault;
+	struct pt_leaf leaf;
+	unsigned int lg2, prot;
+
+	if (unlikely(!atomic_load_explicit(&domain->dma_seen,
+					   memory_order_relaxed) ||
+		     !atomic_load_explicit(&parent->dma_seen,
+					   memory_order_relaxed))) {
+		atomic_store_explicit(&domain->dma_seen, true,
+				      memory_order_relaxed);
+		atomic_store_explicit(&parent->dma_seen, true,
+				      memory_order_relaxed);
+		atomic_thread_fence(memory_order_seq_cst);
+	}
+	if (domain->nested_ops->translate(domain, pasid, iova, PT_PROT_READ,
+					  &s1, &fault))
+		return false;
+	if (pt_lookup(parent->pt, s1.oa, &leaf))
+		return false;
+	lg2 = s1.pgsize_lg2 < leaf.pgsize_lg2 ? s1.pgsize_lg2 :
+						 leaf.pgsize_lg2;
+	prot = (s1.prot & leaf.prot & (PT_PROT_READ | PT_PROT_WRITE)) |
+	       (leaf.prot & PT_PROT_CACHE);
+	e->domain = domain;
+	e->gen = gen;
+	e->iova = iova & ~(PT_BIT(lg2) - 1);
+	e->oa = leaf.oa - (iova - e->iova);
+	e->attr = prot | (leaf.dirty ? IOTLB_DIRTY_DONE : 0) |
+		  (lg2 << IOTLB_LG2_SHIFT);
+	return true;
+}
+
+/*
+ * A permitted write through a nested domain whose entry does not know the
+ * parent's leaf is dirty: mark it, as the hardware sets the stage-2 dirty
+ * bit of the final guest physical page (the stage-1 output is walked
+ * again: the entry keeps only the host address).
+ */
+static __attribute__((noinline)) void
+dma_nested_set_dirty(struct uio_domain *domain, uint32_t pasid, uint64_t iova)
+{
+	struct uio_domain *parent = domain->parent;
+	struct uio_s1_result s1;
+	struct uio_hw_fault fault;
+
+	if (!atomic_load_explicit(&parent->dirty_tracking,
+				  memory_order_relaxed))
+		return;
+	if (!domain->nested_ops->translate(domain, pasid, iova, PT_PROT_WRITE,
+					   &s1, &fault))
+		pt_set_dirty(parent->pt, s1.oa);
+}
+
+/*
  * An IOTLB miss: walk the table into @e (an entry of this thread's IOTLB,
  * or a scratch one). The translation is read after @gen was (the caller's
  * acquire load), so an entry tagged with @gen holds nothing older than
  * that generation.
  */
 static __attribute__((noinline)) bool dma_walk(struct uio_domain *domain,
-					       uint64_t gen, uint64_t iova,
+					       uint32_t pasid, uint64_t gen,
+					       uint64_t iova,
 					       struct iotlb_entry *e)
 {
 	struct pt_leaf leaf;
 
+	if (unlikely(domain->kind != UIO_DOMAIN_PAGING))
+		return dma_walk_nested(domain, pasid, gen, iova, e);
 	if (unlikely(!atomic_load_explicit(&domain->dma_seen,
 					   memory_order_relaxed))) {
 		/* announce ourselves before reading the table (see top) */
@@ -199,7 +284,7 @@ static enum dma_fault dma_xlate(struct dev_iotlb *tlb,
 		}
 	}
 	cnt->misses++;
-	if (!dma_walk(domain, gen, iova, e))
+	if (!dma_walk(domain, pasid, gen, iova, e))
 		return DMA_FAULT_TRANSLATION;
 found:
 	attr = e->attr;
@@ -213,7 +298,10 @@ found:
 		 * untracked leaf: for those, too, there is nothing more to
 		 * do until the next walk.
 		 */
-		pt_set_dirty(domain->pt, iova);
+		if (likely(domain->kind == UIO_DOMAIN_PAGING))
+			pt_set_dirty(domain->pt, iova);
+		else
+			dma_nested_set_dirty(domain, pasid, iova);
 		e->attr |= IOTLB_DIRTY_DONE;
 	}
 	off = iova - e->iova;
@@ -288,6 +376,66 @@ static void dma_account(struct uio_dev *dev, const struct dev_thread *th,
 		stat_add(th, &b->faults_permission, 1);
 }
 
+/* page requests one DMA may send before it gives up */
+#define DMA_PRI_TRIES 4
+
+/*
+ * A fault the device could not resolve, in a nested domain: the model's
+ * event record (SMMUv3: to the vIOMMU's event queue). The translation is
+ * walked again with the access's own permission, for the model's reason;
+ * if stage 1 grants it now, the fault was stage 2's, the host's own, and
+ * the guest hears nothing (as the kernel forwards only stage-1 events).
+ */
+static __attribute__((noinline)) void
+dma_report_fault(struct uio_dev *dev, struct uio_domain *domain,
+		 uint32_t pasid, uint64_t iova, unsigned int need)
+{
+	struct uio_hw_fault fault = { 0 };
+	struct uio_s1_result s1;
+
+	if (!domain || domain->kind != UIO_DOMAIN_NESTED ||
+	    !domain->nested_ops->report_fault)
+		return;
+	if (!domain->nested_ops->translate(domain, pasid, iova, need, &s1,
+					   &fault))
+		return;
+	domain->nested_ops->report_fault(domain, &dev->hw, pasid,
+					 need & PT_PROT_WRITE, &fault);
+}
+
+/*
+ * A translation or permission fault at @iova, inside the read lock. A
+ * device with PRI sends a page request instead (dev.h): outside the read
+ * lock, since the responder may map and unmap. On success the caller
+ * translates again, with *domain read anew (the attachment may have
+ * changed meanwhile); at most DMA_PRI_TRIES requests per DMA. Without PRI,
+ * or with nobody taking requests, the fault goes to the model's report.
+ * Returns true to retry.
+ */
+static __attribute__((noinline)) bool
+dma_fault(struct uio_dev *dev, struct uio_domain **domain, uint32_t pasid,
+	  uint64_t iova, unsigned int need, unsigned int *tries)
+{
+	uint32_t perm = ((need & PT_PROT_READ) ? IOMMU_PGFAULT_PERM_READ : 0) |
+			((need & PT_PROT_WRITE) ? IOMMU_PGFAULT_PERM_WRITE : 0);
+	int rc;
+
+	if ((dev->hw.flags & UIO_HW_DEV_PRI) && *domain &&
+	    *tries < DMA_PRI_TRIES) {
+		++*tries;
+		lib_read_unlock();
+		rc = uio_dev_page_request(dev, pasid, iova & ~0xfffULL, perm);
+		lib_read_lock();
+		*domain = dma_domain(dev, pasid);
+		if (rc == IOMMUFD_PAGE_RESP_SUCCESS)
+			return *domain != NULL;
+		if (rc != -ENODEV)
+			return false; /* answered: the access fails quietly */
+	}
+	dma_report_fault(dev, *domain, pasid, iova, need);
+	return false;
+}
+
 /* the start of every slow DMA: thread state, PASID check, first-DMA flag */
 static int dma_begin(struct uio_dev *dev, uint32_t pasid,
 		     struct dev_thread **th)
@@ -318,6 +466,7 @@ static __attribute__((noinline)) int dma_rw(struct uio_dev *dev, uint32_t pasid,
 	struct uio_domain *domain;
 	struct dev_iotlb *tlb = NULL;
 	struct dev_thread *th;
+	unsigned int tries = 0;
 	uint64_t last;
 	size_t done = 0;
 	int ret;
@@ -340,8 +489,16 @@ static __attribute__((noinline)) int dma_rw(struct uio_dev *dev, uint32_t pasid,
 
 		f = dma_xlate(tlb, domain, pasid, iova, need, write, &hva,
 			      &avail, &cnt);
-		if (f != DMA_OK)
-			break;
+		if (unlikely(f != DMA_OK)) {
+			if (!dma_fault(dev, &domain, pasid, iova, need, &tries))
+				break;
+			/* a page request resolved it: the slot anew */
+			tlb = dma_iotlb(dev, th,
+					atomic_load_explicit(&dev->iotlb_epoch,
+							     memory_order_relaxed));
+			f = DMA_OK;
+			continue;
+		}
 		n = len - done < avail ? len - done : avail;
 		if (write ? dma_copy(hva, buf + done, n) :
 			    dma_copy(buf + done, hva, n)) {
@@ -397,7 +554,7 @@ dma_fast_locked(struct uio_dev *dev, struct dev_iotlb *tlb, uint32_t pasid,
 	gen = atomic_load_explicit(&domain->iotlb_gen, memory_order_acquire);
 	e = &tlb->e[iotlb_index(pasid, iova)];
 	if (unlikely(!iotlb_match(e, domain, gen, iova))) {
-		if (!walk || !dma_walk(domain, gen, iova, e))
+		if (!walk || !dma_walk(domain, pasid, gen, iova, e))
 			return DMA_FAST_FALLBACK;
 		hit = false;
 	}
@@ -560,6 +717,7 @@ int uio_dma_cas64(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
 	struct uio_domain *domain;
 	struct dev_thread *th;
 	uint64_t avail, expected = *old;
+	unsigned int tries = 0;
 	bool swapped = false;
 	uint8_t *hva;
 	int ret;
@@ -571,13 +729,19 @@ int uio_dma_cas64(struct uio_dev *dev, uint32_t pasid, uint64_t iova,
 		return ret;
 	lib_read_lock();
 	domain = dma_domain(dev, pasid);
-	if (domain)
+	while (domain) {
 		f = dma_xlate(
 			dma_iotlb(dev, th,
 				  atomic_load_explicit(&dev->iotlb_epoch,
 						       memory_order_relaxed)),
 			domain, pasid, iova, PT_PROT_READ | PT_PROT_WRITE, true,
 			&hva, &avail, &cnt);
+		if (f == DMA_OK ||
+		    !dma_fault(dev, &domain, pasid, iova,
+			       PT_PROT_READ | PT_PROT_WRITE, &tries))
+			break;
+		f = DMA_FAULT_TRANSLATION;
+	}
 	if (f == DMA_OK) {
 		int rc = uio_fixup_cas64((uint64_t *)hva, &expected, new_val);
 

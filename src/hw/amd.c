@@ -36,6 +36,7 @@
 
 #include <linux/iommufd.h>
 
+#include "hw/amd.h"
 #include "hw/hw.h"
 #include "pt/pt.h"
 #include "util/err.h"
@@ -74,7 +75,7 @@
 #define AMD_NO_PGSIZE PT_BIT(39)
 
 /* The feature registers @dev sees: the unit's, less what its flags deny. */
-static void amd_regs(const struct uio_hw_dev *dev, struct iommu_hw_info_amd *r)
+void amd_regs(const struct uio_hw_dev *dev, struct iommu_hw_info_amd *r)
 {
 	r->efr =
 		/* peripheral page requests (PPR log) */
@@ -109,7 +110,7 @@ static bool amd_hd(const struct iommu_hw_info_amd *r)
 	return r->efr & EFR_HDSUP;
 }
 
-static bool amd_nest_parent(const struct iommu_hw_info_amd *r)
+bool amd_nest_parent(const struct iommu_hw_info_amd *r)
 {
 	return (r->efr & EFR_GTSUP) && (r->efr & EFR_GIOSUP) &&
 	       (r->efr2 & EFR2_GCR3TRPMODE);
@@ -126,9 +127,14 @@ static unsigned int amd_host_levels(const struct iommu_hw_info_amd *r)
 	return AMD_GET(r->efr, EFR_HATS_SHIFT, 2) + 4;
 }
 
-static unsigned int amd_guest_levels(const struct iommu_hw_info_amd *r)
+unsigned int amd_guest_levels(const struct iommu_hw_info_amd *r)
 {
 	return AMD_GET(r->efr, EFR_GATS_SHIFT, 2) ? 5 : 4;
+}
+
+unsigned int amd_glx_max(const struct iommu_hw_info_amd *r)
+{
+	return AMD_GET(r->efr, EFR_GLX_SHIFT, 2);
 }
 
 /* ---- model ops ---- */
@@ -285,4 +291,5 @@ const struct uio_hw_model uio_hw_amd = {
 	.capabilities = amd_capabilities,
 	.domain_alloc_paging = amd_domain_alloc_paging,
 	.reserved_regions = amd_reserved_regions,
+	.viommu_alloc = amd_viommu_alloc,
 };

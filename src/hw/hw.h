@@ -178,6 +178,12 @@ int uio_hw_user_array_get(const struct uio_hw_user_array *arr, uint32_t type,
 			  uint32_t index, void *dst, size_t dst_len,
 			  size_t min_len);
 
+/*
+ * The pasid a nested domain's translate() and report_fault() get for a
+ * request without PASID (the same value as dev/'s UIO_DEV_NO_PASID).
+ */
+#define UIO_HW_NO_PASID UINT32_MAX
+
 /* What a stage-1 translation gives (uio_nested_ops.translate). */
 struct uio_s1_result {
 	uint64_t oa;         /* output: an IOVA of the parent (stage-2) domain */
@@ -248,7 +254,11 @@ struct uio_domain {
 	uint64_t aperture_start, aperture_last;
 	uint32_t flags;           /* UIO_DOMAIN_* */
 	uint32_t alloc_flags;     /* IOMMU_HWPT_ALLOC_* it was created with */
-	atomic_bool dirty_tracking; /* enabled by SET_DIRTY_TRACKING */
+	/*
+	 * PAGING: enabled by SET_DIRTY_TRACKING. NESTED: always true, so that
+	 * the DMA path asks whether the parent's leaf needs marking (nested.c)
+	 */
+	atomic_bool dirty_tracking;
 	atomic_uint_fast64_t iotlb_gen; /* bumped by every unmap */
 	atomic_bool dma_seen;      /* a device translated through it */
 	void *model_priv;

@@ -112,6 +112,13 @@ struct uio_domain *uio_domain_alloc_nested(const struct uio_hw_model *model,
 	domain->leaf_pgsize_bitmap = parent->leaf_pgsize_bitmap;
 	domain->aperture_start = 0;
 	domain->aperture_last = UINT64_MAX;
+	/*
+	 * The DMA path's cue (dev/iotlb.h): a cached combined entry without
+	 * IOTLB_DIRTY_DONE takes the slow path, which marks the parent's
+	 * stage-2 leaf if the parent tracks dirty pages. Stage 1 itself
+	 * tracks nothing (the domain is not DIRTY_CAPABLE).
+	 */
+	atomic_store(&domain->dirty_tracking, true);
 	if (children_add(parent, domain)) {
 		uio_free(domain);
 		return ERR_PTR(-ENOMEM);

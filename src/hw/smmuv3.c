@@ -35,6 +35,7 @@
 #include <linux/iommufd.h>
 
 #include "hw/hw.h"
+#include "hw/smmuv3.h"
 #include "pt/pt.h"
 #include "util/err.h"
 #include "util/reason.h"
@@ -95,8 +96,8 @@
 #define SMMU_LEVELS 4 /* 4 KiB granule, 48-bit IAS: levels 0..3 */
 
 /* The ID registers @dev sees: the unit's, less what its flags deny. */
-static void smmu_regs(const struct uio_hw_dev *dev,
-		      struct iommu_hw_info_arm_smmuv3 *info)
+void smmu_regs(const struct uio_hw_dev *dev,
+	       struct iommu_hw_info_arm_smmuv3 *info)
 {
 	unsigned int httu = (dev->flags & UIO_HW_DEV_NO_DIRTY) ?
 				    IDR0_HTTU_ACCESS :
@@ -165,7 +166,7 @@ static bool smmu_s1(const struct iommu_hw_info_arm_smmuv3 *info)
  * Nesting needs both stages; MMU-600 before r2 has an erratum against it
  * (as the kernel knows from IIDR).
  */
-static bool smmu_nesting(const struct iommu_hw_info_arm_smmuv3 *info)
+bool smmu_nesting(const struct iommu_hw_info_arm_smmuv3 *info)
 {
 	bool mmu600_early =
 		SMMU_GET(info->iidr, 0, 12) == IIDR_IMPLEMENTER_ARM &&
@@ -315,4 +316,5 @@ const struct uio_hw_model uio_hw_smmuv3 = {
 	.capabilities = smmu_capabilities,
 	.domain_alloc_paging = smmu_domain_alloc_paging,
 	.reserved_regions = smmu_reserved_regions,
+	.viommu_alloc = smmu_viommu_alloc,
 };

@@ -35,55 +35,10 @@
 #include <linux/iommufd.h>
 
 #include "hw/hw.h"
+#include "hw/vtd.h"
 #include "pt/pt.h"
 #include "util/err.h"
 #include "util/reason.h"
-
-#define VTD_BIT(n) (1ULL << (n))
-#define VTD_FIELD(v, shift) ((uint64_t)(v) << (shift))
-#define VTD_GET(reg, shift, width) \
-	(((reg) >> (shift)) & ((1ULL << (width)) - 1))
-
-/* Capability register (VT-d spec 11.4.2) */
-#define VTD_CAP_ND(n) VTD_FIELD(n, 0)           /* 2:0 domain-id width */
-#define VTD_CAP_SAGAW_SHIFT 8                   /* 12:8 */
-#define VTD_CAP_SAGAW_4LVL VTD_BIT(10)          /* SAGAW bit 2 */
-#define VTD_CAP_SAGAW_5LVL VTD_BIT(11)          /* SAGAW bit 3 */
-#define VTD_CAP_MGAW_SHIFT 16                   /* 21:16, width - 1 */
-#define VTD_CAP_ZLR VTD_BIT(22)
-#define VTD_CAP_FRO(units) VTD_FIELD(units, 24) /* 33:24, 16-byte units */
-#define VTD_CAP_SLLPS_SHIFT 34                  /* 37:34 */
-#define VTD_CAP_PSI VTD_BIT(39)
-#define VTD_CAP_NFR(n) VTD_FIELD((n) - 1, 40)   /* 47:40, count - 1 */
-#define VTD_CAP_MAMV(v) VTD_FIELD(v, 48)        /* 53:48 */
-#define VTD_CAP_DWD VTD_BIT(54)
-#define VTD_CAP_DRD VTD_BIT(55)
-#define VTD_CAP_FS1GP VTD_BIT(56)
-#define VTD_CAP_FS5LP VTD_BIT(60)
-
-/* Extended capability register (VT-d spec 11.4.3) */
-#define VTD_ECAP_C VTD_BIT(0)
-#define VTD_ECAP_QI VTD_BIT(1)
-#define VTD_ECAP_DT VTD_BIT(2)
-#define VTD_ECAP_IR VTD_BIT(3)
-#define VTD_ECAP_EIM VTD_BIT(4)
-#define VTD_ECAP_SC VTD_BIT(7)
-#define VTD_ECAP_IRO(units) VTD_FIELD(units, 8) /* 17:8, 16-byte units */
-#define VTD_ECAP_MHMV(v) VTD_FIELD(v, 20)       /* 23:20 */
-#define VTD_ECAP_NEST VTD_BIT(26)
-#define VTD_ECAP_PRS VTD_BIT(29)
-#define VTD_ECAP_SRS VTD_BIT(31)
-#define VTD_ECAP_EAFS VTD_BIT(34)
-#define VTD_ECAP_PSS(bits) VTD_FIELD((bits) - 1, 35) /* 39:35 */
-#define VTD_ECAP_PASID VTD_BIT(40)
-#define VTD_ECAP_SMTS VTD_BIT(43)
-#define VTD_ECAP_SSADS VTD_BIT(45)
-#define VTD_ECAP_SSTS VTD_BIT(46)
-#define VTD_ECAP_FSTS VTD_BIT(47)
-#define VTD_ECAP_SMPWC VTD_BIT(48)
-
-/* the unit's address width: 4-level tables, 48 bits */
-#define VTD_MGAW 48
 
 #define VTD_ALLOC_FLAGS                                              \
 	(IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING | \
@@ -93,12 +48,8 @@
 #define VTD_MSI_START 0xfee00000ULL
 #define VTD_MSI_LAST 0xfeefffffULL
 
-struct vtd_regs {
-	uint64_t cap, ecap;
-};
-
 /* The registers @dev sees: the unit's, less what the device's flags deny. */
-static void vtd_regs(const struct uio_hw_dev *dev, struct vtd_regs *r)
+void vtd_regs(const struct uio_hw_dev *dev, struct vtd_regs *r)
 {
 	r->cap =
 		/* 16-bit domain ids (ND = 6: 2^(4 + 2*6) = 65536 domains) */
@@ -378,7 +329,15 @@ static int vtd_attach_check(const struct uio_hw_dev *dev,
 	const struct pt_format *fmt;
 	unsigned int levels;
 	struct vtd_regs r;
+	int ret;
 
+	/* a nested domain: its own rules, then its parent's */
+	if (domain->kind == UIO_DOMAIN_NESTED) {
+		ret = vtd_nested_attach_check(dev, domain);
+		if (ret)
+			return ret;
+		domain = domain->parent;
+	}
 	vtd_regs(dev, &r);
 	fmt = pt_table_format(domain->pt);
 	levels = pt_table_levels(domain->pt);
@@ -405,4 +364,5 @@ const struct uio_hw_model uio_hw_vtd = {
 	.domain_alloc_paging = vtd_domain_alloc_paging,
 	.reserved_regions = vtd_reserved_regions,
 	.attach_check = vtd_attach_check,
+	.domain_alloc_nested = vtd_domain_alloc_nested,
 };

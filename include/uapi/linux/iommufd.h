@@ -524,6 +524,7 @@ enum iommu_viommu_type {
 	IOMMU_VIOMMU_TYPE_DEFAULT = 0,		/* reserved */
 	IOMMU_VIOMMU_TYPE_ARM_SMMUV3 = 1,
 	IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV = 2,	/* SMMUv3 with CMDQV */
+	IOMMU_VIOMMU_TYPE_AMD = 3,		/* AMD, nested domains from gDTEs */
 };
 
 /* Output data for IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: where to mmap VINTF page0. */

@@ -310,11 +310,9 @@ static long vfio_iommu_get_info(struct iommufd_ctx *ictx, void *arg)
 	int rc = 0;
 
 	memset(&info, 0, sizeof(info));
-	if (copy_from_user(&info, arg, minsz))
-		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", minsz,
-				arg);
-	if (info.argsz < minsz)
-		return uio_fail(-EINVAL, "argsz %u < %zu", info.argsz, minsz);
+	rc = copy_argsz_struct_from_user(&info, arg, minsz);
+	if (rc)
+		return rc;
 	/* an older caller's struct may end before cap_offset */
 	outsz = info.argsz < sizeof(info) ? info.argsz : sizeof(info);
 
@@ -388,11 +386,9 @@ static long vfio_map_dma(struct iommufd_ctx *ictx, void *arg)
 	uint64_t iova;
 	int rc;
 
-	if (copy_from_user(&map, arg, minsz))
-		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", minsz,
-				arg);
-	if (map.argsz < minsz)
-		return uio_fail(-EINVAL, "argsz %u < %zu", map.argsz, minsz);
+	rc = copy_argsz_struct_from_user(&map, arg, minsz);
+	if (rc)
+		return rc;
 	if (map.flags & ~supported_flags)
 		return uio_fail(-EINVAL, "flags 0x%x unknown",
 				map.flags & ~supported_flags);
@@ -437,11 +433,9 @@ static long vfio_unmap_dma(struct iommufd_ctx *ictx, void *arg)
 	uint64_t unmapped = 0;
 	int rc;
 
-	if (copy_from_user(&unmap, arg, minsz))
-		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", minsz,
-				arg);
-	if (unmap.argsz < minsz)
-		return uio_fail(-EINVAL, "argsz %u < %zu", unmap.argsz, minsz);
+	rc = copy_argsz_struct_from_user(&unmap, arg, minsz);
+	if (rc)
+		return rc;
 	if (unmap.flags & ~supported_flags)
 		return uio_fail(-EINVAL, "flags 0x%x unknown",
 				unmap.flags & ~supported_flags);

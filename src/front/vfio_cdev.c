@@ -283,11 +283,9 @@ static long cdev_attach(struct vfio_cdev_file *cf, void *arg)
 	bool replace;
 	int rc;
 
-	if (copy_from_user(&attach, arg, minsz))
-		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", minsz,
-				arg);
-	if (attach.argsz < minsz)
-		return uio_fail(-EINVAL, "argsz %u < %zu", attach.argsz, minsz);
+	rc = copy_argsz_struct_from_user(&attach, arg, minsz);
+	if (rc)
+		return rc;
 	if (attach.flags & ~VFIO_DEVICE_ATTACH_PASID)
 		return uio_fail(-EINVAL, "flags 0x%x unknown",
 				attach.flags & ~VFIO_DEVICE_ATTACH_PASID);
@@ -340,12 +338,11 @@ static long cdev_detach(struct vfio_cdev_file *cf, void *arg)
 	struct vfio_device_detach_iommufd_pt detach = { 0 };
 	struct vfio_node *node = cf->node;
 	uint32_t pasid = UIOMMUFD_NO_PASID;
+	int rc;
 
-	if (copy_from_user(&detach, arg, minsz))
-		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", minsz,
-				arg);
-	if (detach.argsz < minsz)
-		return uio_fail(-EINVAL, "argsz %u < %zu", detach.argsz, minsz);
+	rc = copy_argsz_struct_from_user(&detach, arg, minsz);
+	if (rc)
+		return rc;
 	if (detach.flags & ~VFIO_DEVICE_DETACH_PASID)
 		return uio_fail(-EINVAL, "flags 0x%x unknown",
 				detach.flags & ~VFIO_DEVICE_DETACH_PASID);
@@ -377,12 +374,11 @@ static long cdev_get_info(void *arg)
 {
 	const size_t minsz = offsetofend(struct vfio_device_info, num_irqs);
 	struct vfio_device_info info;
+	int rc;
 
-	if (copy_from_user(&info, arg, minsz))
-		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", minsz,
-				arg);
-	if (info.argsz < minsz)
-		return uio_fail(-EINVAL, "argsz %u < %zu", info.argsz, minsz);
+	rc = copy_argsz_struct_from_user(&info, arg, minsz);
+	if (rc)
+		return rc;
 	/* no RESET: the device has no reset to offer; regions and IRQs are
 	 * not emulated, and no capability chain follows */
 	info.flags = VFIO_DEVICE_FLAGS_PCI;
@@ -397,12 +393,11 @@ static long cdev_get_region_info(void *arg)
 {
 	const size_t minsz = offsetofend(struct vfio_region_info, offset);
 	struct vfio_region_info info;
+	int rc;
 
-	if (copy_from_user(&info, arg, minsz))
-		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", minsz,
-				arg);
-	if (info.argsz < minsz)
-		return uio_fail(-EINVAL, "argsz %u < %zu", info.argsz, minsz);
+	rc = copy_argsz_struct_from_user(&info, arg, minsz);
+	if (rc)
+		return rc;
 	return uio_fail(-EINVAL,
 			"region %u: the device has no regions (regions are not served yet)",
 			info.index);
@@ -412,12 +407,11 @@ static long cdev_get_irq_info(void *arg)
 {
 	const size_t minsz = offsetofend(struct vfio_irq_info, count);
 	struct vfio_irq_info info;
+	int rc;
 
-	if (copy_from_user(&info, arg, minsz))
-		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", minsz,
-				arg);
-	if (info.argsz < minsz)
-		return uio_fail(-EINVAL, "argsz %u < %zu", info.argsz, minsz);
+	rc = copy_argsz_struct_from_user(&info, arg, minsz);
+	if (rc)
+		return rc;
 	return uio_fail(-EINVAL,
 			"IRQ index %u: the device has no IRQs (IRQs are not served yet)",
 			info.index);
@@ -431,13 +425,11 @@ static long cdev_feature(void *arg)
 			       VFIO_DEVICE_FEATURE_SET |
 			       VFIO_DEVICE_FEATURE_PROBE;
 	struct vfio_device_feature feature;
+	int rc;
 
-	if (copy_from_user(&feature, arg, minsz))
-		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", minsz,
-				arg);
-	if (feature.argsz < minsz)
-		return uio_fail(-EINVAL, "argsz %u < %zu", feature.argsz,
-				minsz);
+	rc = copy_argsz_struct_from_user(&feature, arg, minsz);
+	if (rc)
+		return rc;
 	if (feature.flags & ~known)
 		return uio_fail(-EINVAL, "flags 0x%x unknown",
 				feature.flags & ~known);

@@ -226,3 +226,16 @@ int copy_struct_from_user(void *dst, size_t ksize, const void *src,
 		memset((char *)dst + n, 0, ksize - n);
 	return 0;
 }
+
+int copy_argsz_struct_from_user(void *dst, const void *uarg, size_t minsz)
+{
+	uint32_t argsz;
+
+	if (copy_from_user(dst, uarg, minsz))
+		return uio_fail(-EFAULT, "cannot read %zu bytes at %p", minsz,
+				uarg);
+	memcpy(&argsz, dst, sizeof(argsz));
+	if (argsz < minsz)
+		return uio_fail(-EINVAL, "argsz %u < %zu", argsz, minsz);
+	return 0;
+}

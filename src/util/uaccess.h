@@ -42,6 +42,13 @@ int user_range_is_zero(const void *usrc, size_t n);
 int copy_struct_from_user(void *dst, size_t ksize, const void *src,
 			  size_t usize);
 
+/*
+ * The first @minsz bytes of a VFIO-style struct (its first __u32 is argsz)
+ * at @uarg into @dst: -EFAULT (unreadable) or -EINVAL (argsz < @minsz),
+ * each with a reason, in the kernel's order.
+ */
+int copy_argsz_struct_from_user(void *dst, const void *uarg, size_t minsz);
+
 static inline void *u64_to_user_ptr(uint64_t v)
 {
 	return (void *)(uintptr_t)v;

@@ -105,15 +105,21 @@ static struct iommufd_attach *find_attach(struct iommufd_device *idev,
 	return NULL;
 }
 
+struct iommufd_hw_pagetable *
+iommufd_device_hwpt_locked(struct iommufd_device *idev, uint32_t pasid)
+{
+	struct iommufd_attach *attach = find_attach(idev, pasid);
+
+	return attach ? attach->hwpt : NULL;
+}
+
 struct iommufd_hw_pagetable *iommufd_device_hwpt(struct iommufd_device *idev,
 						 uint32_t pasid)
 {
 	struct iommufd_hw_pagetable *hwpt;
-	struct iommufd_attach *attach;
 
 	pthread_mutex_lock(&idev->lock);
-	attach = find_attach(idev, pasid);
-	hwpt = attach ? attach->hwpt : NULL;
+	hwpt = iommufd_device_hwpt_locked(idev, pasid);
 	pthread_mutex_unlock(&idev->lock);
 	return hwpt;
 }

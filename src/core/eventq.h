@@ -180,6 +180,8 @@ int iommufd_test_viommu_invalidate(struct iommufd_viommu *viommu,
 /* mmap of the iommufd fd (the selftest vIOMMU's page) */
 long iommufd_mmap(struct iommufd_ctx *ictx, uint64_t offset, uint64_t length,
 		  void **addr);
-int iommufd_munmap(struct iommufd_ctx *ictx, void *addr, uint64_t length);
+/* @addr is being unmapped: 1 if it was such a mapping (it lets go of
+ * its vIOMMU), else 0 */
+int iommufd_munmap(void *addr);
 
 #endif

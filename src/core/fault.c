@@ -197,17 +197,12 @@ int iommufd_fault_report(struct iommufd_device *idev, uint32_t pasid,
 	if (!g)
 		return -ENOMEM;
 	pthread_mutex_lock(&idev->lock);
-	hwpt = NULL;
-	for (unsigned int i = 0; i < idev->num_attach; i++)
-		if (idev->attach[i].pasid == pasid)
-			hwpt = idev->attach[i].hwpt;
+	hwpt = iommufd_device_hwpt_locked(idev, pasid);
 	if (!hwpt && pasid != IOMMU_NO_PASID) {
 		/* a PASID without a table of its own: the RID's (the guest
 		 * owns the PASID table behind a nested RID domain) */
 		attach_pasid = IOMMU_NO_PASID;
-		for (unsigned int i = 0; i < idev->num_attach; i++)
-			if (idev->attach[i].pasid == IOMMU_NO_PASID)
-				hwpt = idev->attach[i].hwpt;
+		hwpt = iommufd_device_hwpt_locked(idev, IOMMU_NO_PASID);
 		if (hwpt && hwpt_is_paging(hwpt))
 			hwpt = NULL;
 	}

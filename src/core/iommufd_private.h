@@ -243,6 +243,9 @@ void iommufd_device_detach(struct iommufd_device *idev, uint32_t pasid);
 /* the HWPT attached at @pasid, or NULL (no reference taken) */
 struct iommufd_hw_pagetable *iommufd_device_hwpt(struct iommufd_device *idev,
 						 uint32_t pasid);
+/* the same, for a caller holding idev->lock */
+struct iommufd_hw_pagetable *
+iommufd_device_hwpt_locked(struct iommufd_device *idev, uint32_t pasid);
 
 /* typed lookups, held for this call like iommufd_get_object() */
 static inline struct iommufd_hwpt_paging *

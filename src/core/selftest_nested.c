@@ -80,10 +80,7 @@ int iommufd_test_trigger_vevent(struct iommufd_ucmd *ucmd)
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
 	pthread_mutex_lock(&idev->lock);
-	hwpt = NULL;
-	for (unsigned int i = 0; i < idev->num_attach; i++)
-		if (idev->attach[i].pasid == IOMMU_NO_PASID)
-			hwpt = idev->attach[i].hwpt;
+	hwpt = iommufd_device_hwpt_locked(idev, IOMMU_NO_PASID);
 	if (hwpt && !hwpt_is_paging(hwpt))
 		viommu = to_hwpt_nested(hwpt)->viommu;
 	if (viommu && iommufd_device_vdev_on(idev, viommu)) {

@@ -455,12 +455,10 @@ long iommufd_mmap(struct iommufd_ctx *ictx, uint64_t offset, uint64_t length,
 	return 0;
 }
 
-int iommufd_munmap(struct iommufd_ctx *ictx, void *addr, uint64_t length)
+int iommufd_munmap(void *addr)
 {
 	struct viommu_mapping **pp, *m = NULL;
 
-	(void)ictx;
-	(void)length;
 	/* every munmap() of the program passes here: no lock when none live */
 	if (!__atomic_load_n(&mappings, __ATOMIC_ACQUIRE))
 		return 0;

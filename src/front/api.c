@@ -291,7 +291,8 @@ UIOMMUFD_EXPORT int uiommufd_mmap(int fd, void *hint, size_t length, int prot,
 
 UIOMMUFD_EXPORT int uiommufd_munmap(void *addr, size_t length)
 {
-	return iommufd_munmap(NULL, addr, length);
+	(void)length;
+	return iommufd_munmap(addr);
 }
 
 UIOMMUFD_EXPORT int uiommufd_close(int fd)

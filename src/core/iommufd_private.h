@@ -283,8 +283,8 @@ void iommufd_hwpt_put_user(struct iommufd_hw_pagetable *hwpt);
 
 /* free an object that is out of the table: its destroy op, then itself */
 void iommufd_object_free(struct iommufd_object *obj);
-/* wait (up to a second) until no ioctl holds @obj for a moment; the caller
- * holds a user reference and no lock */
+/* wait (up to the kernel's 60 s) until no ioctl holds @obj for a moment;
+ * the caller holds a user reference and no lock */
 void iommufd_object_wait_shortterm(struct iommufd_ctx *ictx,
 				   struct iommufd_object *obj);
 /* drop a user reference; if only the table's is left, take @obj out of the

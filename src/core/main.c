@@ -31,6 +31,14 @@
 #include "util/alloc.h"
 #include "util/uaccess.h"
 
+/*
+ * How long a DESTROY (or an automatic HWPT's last detach) waits for other
+ * threads' ioctls to let go of an object before answering EBUSY: the
+ * kernel's wait is 60 seconds. A short wait turned a loaded machine's slow
+ * concurrent call into a spurious EBUSY.
+ */
+#define SHORTTERM_WAIT_SEC 60
+
 const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_IOAS] = {
 		.name = "ioas",
@@ -255,7 +263,7 @@ static int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id)
 	struct timespec deadline;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += 1;
+	deadline.tv_sec += SHORTTERM_WAIT_SEC;
 
 	pthread_mutex_lock(&ictx->lock);
 	obj = idtable_find(&ictx->objects, id);
@@ -323,7 +331,7 @@ void iommufd_object_wait_shortterm(struct iommufd_ctx *ictx,
 	if (!atomic_load(&obj->shortterm_users))
 		return;
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += 1;
+	deadline.tv_sec += SHORTTERM_WAIT_SEC;
 	pthread_mutex_lock(&ictx->lock);
 	atomic_fetch_add(&ictx->destroy_waiters, 1);
 	while (atomic_load(&obj->shortterm_users))

@@ -104,6 +104,13 @@ int uiommufd_fd_dup(int oldfd, int newfd);
 void uiommufd_fd_forget(int fd);
 
 /**
+ * uiommufd_fd_forget_range() - uiommufd_fd_forget() for every emulated fd in
+ * [@first, @last], as close_range() or closefrom() closing them needs; it
+ * walks only the fds the engine holds, however wide the range.
+ */
+void uiommufd_fd_forget_range(unsigned int first, unsigned int last);
+
+/**
  * uiommufd_fail_nth() - arm fault injection: the @nth failure point reached
  * from now on (1-based) fails as if out of memory; 0 disarms.
  */

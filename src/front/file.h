@@ -115,11 +115,4 @@ void uio_fd_forget_range(unsigned int first, unsigned int last);
  */
 int uio_fd_next(int fd);
 
-/*
- * Exported for the preload shim (close_range, closefrom) and proposed for
- * include/uiommufd/uiommufd.h, next to uiommufd_fd_forget(): drop the
- * engine's records of [@first, @last] without closing the kernel fds.
- */
-void uiommufd_fd_forget_range(unsigned int first, unsigned int last);
-
 #endif

@@ -43,7 +43,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -60,10 +59,6 @@ int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
 ssize_t __read_chk(int fd, void *buf, size_t nbytes, size_t buflen);
-
-/* in libuiommufd, proposed for the public header (see shim_forget_range) */
-void uiommufd_fd_forget_range(unsigned int first, unsigned int last)
-	__attribute__((weak));
 
 /* ---- the next definition of each function, resolved on first use ---- */
 
@@ -133,19 +128,6 @@ REAL_DECLARE(closefrom);
 
 /* ---- helpers ---- */
 
-/* The highest fd this shim ever made emulated: bounds the close_range scan. */
-static atomic_int shim_fd_high = -1;
-
-static void shim_note_fd(int fd)
-{
-	int cur = atomic_load_explicit(&shim_fd_high, memory_order_relaxed);
-
-	while (fd > cur && !atomic_compare_exchange_weak_explicit(
-				   &shim_fd_high, &cur, fd,
-				   memory_order_relaxed, memory_order_relaxed))
-		;
-}
-
 static inline long shim_ret(long rc)
 {
 	if (rc < 0) {
@@ -182,8 +164,6 @@ static int shim_open_dev(const char *path, int flags)
 
 	if (fd == -ENOENT)
 		return SHIM_NOT_OURS;
-	if (fd >= 0)
-		shim_note_fd(fd);
 	return shim_ret(fd);
 }
 
@@ -208,10 +188,8 @@ static int shim_after_dup(int oldfd, int newfd)
 		return newfd;
 	if (uiommufd_is_emulated(oldfd)) {
 		rc = uiommufd_fd_dup(oldfd, newfd);
-		if (rc == 0) {
-			shim_note_fd(newfd);
+		if (rc == 0)
 			return newfd;
-		}
 		if (rc != -EBADF) {
 			/* no room to record it: undo rather than hand out
 			 * a descriptor that would reach the placeholder */
@@ -224,37 +202,15 @@ static int shim_after_dup(int oldfd, int newfd)
 }
 
 /*
- * Drop the engine's entries in [first, last] before the kernel closes them.
- * The library's uiommufd_fd_forget_range() walks only what its table holds;
- * it is not in the public header yet, hence the weak reference, and without
- * it the range is scanned fd by fd up to the highest fd that can be open.
- * Neither takes a lock or allocates, unless the last reference to a context
- * goes and the context is torn down (close_range() is typically called in a
- * child between fork() and exec()).
+ * Drop the engine's entries in [first, last] before the kernel closes them:
+ * the library walks only what its table holds. It takes no lock and does
+ * not allocate, unless the last reference to a context goes and the context
+ * is torn down (close_range() is typically called in a child between fork()
+ * and exec()).
  */
 static void shim_forget_range(unsigned int first, unsigned int last)
 {
-	struct rlimit rl;
-	long upper = atomic_load(&shim_fd_high);
-	long fd;
-
-	if (uiommufd_fd_forget_range) {
-		uiommufd_fd_forget_range(first, last);
-		return;
-	}
-	/* fds made through the library directly are not in shim_fd_high,
-	 * but every open fd is below the soft limit unless it was lowered */
-	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
-		long lim = rl.rlim_cur > INT_MAX ? INT_MAX : (long)rl.rlim_cur;
-
-		if (lim - 1 > upper)
-			upper = lim - 1;
-	}
-	if (upper > (long)last)
-		upper = last;
-	for (fd = first; fd <= upper; fd++)
-		if (unlikely(uiommufd_is_emulated((int)fd)))
-			uiommufd_fd_forget((int)fd);
+	uiommufd_fd_forget_range(first, last);
 }
 
 /* ---- the open family ---- */

@@ -28,6 +28,7 @@
 
 #include "core/eventq.h"
 #include "core/iommufd_private.h"
+#include "core/kernel_compat.h"
 #include "dev/dev.h"
 #include "hw/hw.h"
 #include "util/alloc.h"
@@ -425,7 +426,18 @@ int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
 	if (cmd->flags & ~HW_INFO_FLAGS_VALID)
 		return uio_fail(-EOPNOTSUPP, "flags 0x%x unknown",
 				cmd->flags & ~HW_INFO_FLAGS_VALID);
+	if (cmd->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE) {
+		rc = iommufd_kernel_check(ucmd->ictx, UIO_KF_HW_INFO_INPUT,
+					  EOPNOTSUPP,
+					  "IOMMU_HW_INFO_FLAG_INPUT_TYPE");
+		if (rc)
+			return rc;
+	}
 	if (cmd->__reserved[0] || cmd->__reserved[1] || cmd->__reserved[2])
+		return uio_fail(-EOPNOTSUPP, "__reserved is not 0");
+	/* before PASID support out_max_pasid_log2 was part of __reserved */
+	if (cmd->out_max_pasid_log2 &&
+	    !uio_kernel_has(ucmd->ictx->kernel, UIO_KF_PASID))
 		return uio_fail(-EOPNOTSUPP, "__reserved is not 0");
 	/*
 	 * Without INPUT_TYPE the type field is output only: what the caller
@@ -472,6 +484,12 @@ int iommufd_get_hw_info_ioctl(struct iommufd_ucmd *ucmd)
 	cmd->out_max_pasid_log2 = (hw->flags & UIO_HW_DEV_PASID) ?
 					  hw->pasid_bits :
 					  0;
+	/* an older release does not report what it did not have */
+	if (!uio_kernel_has(ucmd->ictx->kernel, UIO_KF_PASID)) {
+		cmd->out_max_pasid_log2 = 0;
+		cmd->out_capabilities &= ~(uint64_t)(IOMMU_HW_CAP_PCI_PASID_EXEC |
+						     IOMMU_HW_CAP_PCI_PASID_PRIV);
+	}
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 out_put:
 	iommufd_put_object(ucmd->ictx, &idev->obj);

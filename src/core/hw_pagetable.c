@@ -30,6 +30,7 @@
 
 #include "core/eventq.h"
 #include "core/iommufd_private.h"
+#include "core/kernel_compat.h"
 #include "dev/dev.h"
 #include "hw/hw.h"
 #include "pt/pt.h"
@@ -269,6 +270,53 @@ static int hwpt_copy_user_data(const struct iommu_hwpt_alloc *cmd,
 }
 
 /*
+ * What an older release (UIOMMUFD_KERNEL) did not know in IOMMU_HWPT_ALLOC:
+ * its flags and data types, refused as its drivers refuse unknown ones.
+ */
+static int hwpt_alloc_kernel_check(const struct iommufd_ctx *ictx,
+				   const struct iommu_hwpt_alloc *cmd)
+{
+	static const struct {
+		uint32_t flag;
+		enum uio_kfeature since;
+		const char *name;
+	} flags[] = {
+		{ IOMMU_HWPT_ALLOC_NEST_PARENT, UIO_KF_NESTING,
+		  "IOMMU_HWPT_ALLOC_NEST_PARENT" },
+		{ IOMMU_HWPT_ALLOC_DIRTY_TRACKING, UIO_KF_DIRTY_TRACKING,
+		  "IOMMU_HWPT_ALLOC_DIRTY_TRACKING" },
+		{ IOMMU_HWPT_FAULT_ID_VALID, UIO_KF_FAULT_QUEUE,
+		  "IOMMU_HWPT_FAULT_ID_VALID" },
+		{ IOMMU_HWPT_ALLOC_PASID, UIO_KF_PASID,
+		  "IOMMU_HWPT_ALLOC_PASID" },
+	};
+	enum uio_kfeature since = UIO_KF_NESTING;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (!(cmd->flags & flags[i].flag))
+			continue;
+		rc = iommufd_kernel_check(ictx, flags[i].since, EOPNOTSUPP,
+					  flags[i].name);
+		if (rc)
+			return rc;
+	}
+	switch (cmd->data_type) {
+	case IOMMU_HWPT_DATA_NONE:
+		return 0;
+	case IOMMU_HWPT_DATA_ARM_SMMUV3:
+		since = UIO_KF_VIOMMU;
+		break;
+	case IOMMU_HWPT_DATA_AMD_GUEST:
+		since = UIO_KF_AMD_NESTING;
+		break;
+	}
+	return iommufd_kernel_check(ictx, since, EOPNOTSUPP,
+				    "IOMMU_HWPT_ALLOC's data_type");
+}
+
+/*
  * IOMMU_HWPT_ALLOC. The kernel checks neither flags nor __reserved2 before
  * the device lookup: flags go to the domain allocator (unknown bits are
  * EOPNOTSUPP there) and __reserved2 is never looked at. A pt_id that names
@@ -287,6 +335,9 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 
 	if (cmd->__reserved)
 		return uio_fail(-EOPNOTSUPP, "__reserved is not 0");
+	rc = hwpt_alloc_kernel_check(ucmd->ictx, cmd);
+	if (rc)
+		return rc;
 	if (cmd->data_type == IOMMU_HWPT_DATA_NONE && cmd->data_len)
 		return uio_fail(-EINVAL, "data_type NONE with data_len %u",
 				cmd->data_len);
@@ -305,7 +356,8 @@ int iommufd_hwpt_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	}
 	if (pt_obj->type != IOMMUFD_OBJ_IOAS &&
 	    pt_obj->type != IOMMUFD_OBJ_HWPT_PAGING &&
-	    pt_obj->type != IOMMUFD_OBJ_VIOMMU) {
+	    (pt_obj->type != IOMMUFD_OBJ_VIOMMU ||
+	     !uio_kernel_has(ucmd->ictx->kernel, UIO_KF_VIOMMU))) {
 		rc = uio_fail(-EINVAL,
 			      "pt_id %u is a %s, not an IOAS, paging HWPT or vIOMMU",
 			      cmd->pt_id,

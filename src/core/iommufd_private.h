@@ -95,6 +95,7 @@ struct iommufd_ctx {
 	struct idtable objects;
 	struct iommufd_ioas *vfio_ioas;      /* the VFIO compat IOAS, or NULL */
 	enum iopt_account_mode account_mode; /* user (0) or process (1) */
+	unsigned int kernel;                 /* release followed, 0: latest */
 };
 
 /* One ioctl in progress. */

@@ -28,6 +28,7 @@
 #include "core/access.h"
 #include "core/eventq.h"
 #include "core/iommufd_private.h"
+#include "core/kernel_compat.h"
 #include "util/alloc.h"
 #include "util/uaccess.h"
 
@@ -105,6 +106,7 @@ struct iommufd_ctx *iommufd_ctx_alloc(void)
 	pthread_cond_init(&ictx->shortterm_done, NULL);
 	idtable_init(&ictx->objects);
 	ictx->account_mode = IOPT_PAGES_ACCOUNT_USER;
+	ictx->kernel = uio_kernel_from_env();
 	atomic_init(&ictx->refs, 1);
 	return ictx;
 }
@@ -413,9 +415,10 @@ struct iommufd_ioctl_op {
 	unsigned long ioctl_num;
 	int (*execute)(struct iommufd_ucmd *ucmd);
 	const char *name;
+	enum uio_kfeature since; /* the release that brought it */
 };
 
-#define IOCTL_OP(_ioctl, _fn, _struct, _last)                                 \
+#define IOCTL_OP(_ioctl, _fn, _struct, _last, _since)                         \
 	[_IOC_NR(_ioctl) - IOMMUFD_CMD_BASE] = {                              \
 		.size = sizeof(_struct) +                                     \
 			0 * sizeof(char[sizeof(union ucmd_buffer) >=          \
@@ -424,55 +427,79 @@ struct iommufd_ioctl_op {
 		.ioctl_num = _ioctl,                                          \
 		.execute = _fn,                                               \
 		.name = #_ioctl,                                              \
+		.since = _since,                                              \
 	}
 
 static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
-	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy_ioctl, struct iommu_destroy, id),
+	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy_ioctl, struct iommu_destroy, id,
+		 UIO_KF_BASE),
 	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
-		 struct iommu_ioas_alloc, out_ioas_id),
+		 struct iommu_ioas_alloc, out_ioas_id,
+		 UIO_KF_BASE),
 	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas_ioctl,
-		 struct iommu_ioas_allow_iovas, allowed_iovas),
+		 struct iommu_ioas_allow_iovas, allowed_iovas,
+		 UIO_KF_BASE),
 	IOCTL_OP(IOMMU_IOAS_CHANGE_PROCESS, iommufd_ioas_change_process_ioctl,
-		 struct iommu_ioas_change_process, __reserved),
+		 struct iommu_ioas_change_process, __reserved,
+		 UIO_KF_MAP_FILE),
 	IOCTL_OP(IOMMU_IOAS_COPY, iommufd_ioas_copy_ioctl,
-		 struct iommu_ioas_copy, src_iova),
+		 struct iommu_ioas_copy, src_iova,
+		 UIO_KF_BASE),
 	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges_ioctl,
-		 struct iommu_ioas_iova_ranges, out_iova_alignment),
+		 struct iommu_ioas_iova_ranges, out_iova_alignment,
+		 UIO_KF_BASE),
 	IOCTL_OP(IOMMU_IOAS_MAP, iommufd_ioas_map_ioctl, struct iommu_ioas_map,
-		 iova),
+		 iova,
+		 UIO_KF_BASE),
 	IOCTL_OP(IOMMU_IOAS_MAP_FILE, iommufd_ioas_map_file_ioctl,
-		 struct iommu_ioas_map_file, iova),
+		 struct iommu_ioas_map_file, iova,
+		 UIO_KF_MAP_FILE),
 	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap_ioctl,
-		 struct iommu_ioas_unmap, length),
-	IOCTL_OP(IOMMU_OPTION, iommufd_option_ioctl, struct iommu_option, val64),
+		 struct iommu_ioas_unmap, length,
+		 UIO_KF_BASE),
+	IOCTL_OP(IOMMU_OPTION, iommufd_option_ioctl, struct iommu_option, val64,
+		 UIO_KF_BASE),
 	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas_ioctl,
-		 struct iommu_vfio_ioas, __reserved),
+		 struct iommu_vfio_ioas, __reserved,
+		 UIO_KF_BASE),
 	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test_ioctl, struct iommu_test_cmd,
-		 last),
+		 last,
+		 UIO_KF_BASE),
 	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc_ioctl,
-		 struct iommu_fault_alloc, out_fault_fd),
+		 struct iommu_fault_alloc, out_fault_fd,
+		 UIO_KF_FAULT_QUEUE),
 	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info_ioctl,
-		 struct iommu_hw_info, __reserved),
+		 struct iommu_hw_info, __reserved,
+		 UIO_KF_HW_INFO),
 	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc_ioctl,
-		 struct iommu_hwpt_alloc, __reserved),
+		 struct iommu_hwpt_alloc, __reserved,
+		 UIO_KF_HWPT_ALLOC),
 	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP,
 		 iommufd_hwpt_get_dirty_bitmap_ioctl,
-		 struct iommu_hwpt_get_dirty_bitmap, data),
+		 struct iommu_hwpt_get_dirty_bitmap, data,
+		 UIO_KF_DIRTY_TRACKING),
 	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate_ioctl,
-		 struct iommu_hwpt_invalidate, __reserved),
+		 struct iommu_hwpt_invalidate, __reserved,
+		 UIO_KF_HWPT_INVALIDATE),
 	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING,
 		 iommufd_hwpt_set_dirty_tracking_ioctl,
-		 struct iommu_hwpt_set_dirty_tracking, __reserved),
+		 struct iommu_hwpt_set_dirty_tracking, __reserved,
+		 UIO_KF_DIRTY_TRACKING),
 	IOCTL_OP(IOMMU_HW_QUEUE_ALLOC, iommufd_hw_queue_alloc_ioctl,
-		 struct iommu_hw_queue_alloc, length),
+		 struct iommu_hw_queue_alloc, length,
+		 UIO_KF_HW_QUEUE),
 	IOCTL_OP(IOMMU_VDEVICE_ALLOC, iommufd_vdevice_alloc_ioctl,
-		 struct iommu_vdevice_alloc, virt_id),
+		 struct iommu_vdevice_alloc, virt_id,
+		 UIO_KF_VIOMMU),
 	IOCTL_OP(IOMMU_VDEVICE_TSM_OP, iommufd_vdevice_tsm_op_ioctl,
-		 struct iommu_vdevice_tsm_op, vdevice_id),
+		 struct iommu_vdevice_tsm_op, vdevice_id,
+		 UIO_KF_TSM),
 	IOCTL_OP(IOMMU_VEVENTQ_ALLOC, iommufd_veventq_alloc_ioctl,
-		 struct iommu_veventq_alloc, out_veventq_fd),
+		 struct iommu_veventq_alloc, out_veventq_fd,
+		 UIO_KF_VEVENTQ),
 	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iommufd_viommu_alloc_ioctl,
-		 struct iommu_viommu_alloc, out_viommu_id),
+		 struct iommu_viommu_alloc, out_viommu_id,
+		 UIO_KF_VIOMMU),
 };
 
 const char *iommufd_ioctl_name(unsigned long cmd)
@@ -490,7 +517,7 @@ long iommufd_ctx_ioctl(struct iommufd_ctx *ictx, unsigned long cmd, void *arg)
 	const struct iommufd_ioctl_op *op;
 	struct iommufd_ucmd ucmd = { .ictx = ictx, .ubuffer = arg };
 	union ucmd_buffer buf;
-	unsigned int nr;
+	unsigned int nr, kernel_size;
 	int rc;
 
 	/* the ioctl system call's command is an unsigned int: higher bits of
@@ -502,17 +529,32 @@ long iommufd_ctx_ioctl(struct iommufd_ctx *ictx, unsigned long cmd, void *arg)
 	if (nr < IOMMUFD_CMD_BASE ||
 	    nr - IOMMUFD_CMD_BASE >= ARRAY_SIZE(iommufd_ioctl_ops))
 		return iommufd_vfio_ioctl(ictx, cmd, arg);
+	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
+	/* a release without the ioctl has no entry for it: ENOTTY unread */
+	if (op->execute && op->ioctl_num == cmd) {
+		rc = iommufd_kernel_check(ictx, op->since, ENOTTY, op->name);
+		if (rc)
+			return rc;
+	}
 	if (copy_from_user(&ucmd.user_size, arg, sizeof(ucmd.user_size)))
 		return uio_fail(-EFAULT, "cannot read the size at %p", arg);
-	op = &iommufd_ioctl_ops[nr - IOMMUFD_CMD_BASE];
 	if (!op->execute || op->ioctl_num != cmd)
 		return uio_fail(-ENOTTY, "ioctl 0x%lx is not supported", cmd);
 	if (ucmd.user_size < op->min_size)
 		return uio_fail(-EINVAL, "%s: size %u < minimum %u", op->name,
 				ucmd.user_size, op->min_size);
 	ucmd.cmd = &buf;
-	rc = copy_struct_from_user(&buf, op->size, arg, ucmd.user_size);
+	/* an older release's struct was shorter: copy (and answer) at its
+	 * size, as that kernel would, and zero the fields it did not have */
+	kernel_size = iommufd_kernel_struct_size(ictx, cmd);
+	rc = copy_struct_from_user(&buf, kernel_size ?: op->size, arg,
+				   ucmd.user_size);
 	if (rc)
 		return rc;
+	if (kernel_size) {
+		memset((char *)&buf + kernel_size, 0, op->size - kernel_size);
+		if (ucmd.user_size > kernel_size)
+			ucmd.user_size = kernel_size;
+	}
 	return op->execute(&ucmd);
 }

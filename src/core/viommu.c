@@ -35,6 +35,7 @@
 #include <linux/iommufd_test.h>
 
 #include "core/eventq.h"
+#include "core/kernel_compat.h"
 #include "dev/dev.h"
 #include "hw/hw.h"
 #include "util/alloc.h"
@@ -154,6 +155,16 @@ int iommufd_viommu_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	if (cmd->type == IOMMU_VIOMMU_TYPE_DEFAULT)
 		return uio_fail(-EOPNOTSUPP,
 				"type DEFAULT is not a vIOMMU type");
+	if (cmd->type == IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV ||
+	    cmd->type == IOMMU_VIOMMU_TYPE_AMD) {
+		rc = iommufd_kernel_check(
+			ucmd->ictx,
+			cmd->type == IOMMU_VIOMMU_TYPE_AMD ? UIO_KF_AMD_NESTING :
+							     UIO_KF_HW_QUEUE,
+			EOPNOTSUPP, "this vIOMMU type");
+		if (rc)
+			return rc;
+	}
 
 	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
 	if (IS_ERR(idev))

@@ -16,6 +16,8 @@
  *   UIOMMUFD_VFIO_DEVS=SPEC;...  the VFIO device cdevs /dev/vfio/devices/vfioN,
  *                                N counting from 0 in this order
  *                                (front/vfio_cdev.c)
+ *   UIOMMUFD_KERNEL=X.Y|latest   the kernel release whose uAPI to follow
+ *                                (core/kernel_compat.c)
  */
 #ifndef UIOMMUFD_FRONT_OPTIONS_H
 #define UIOMMUFD_FRONT_OPTIONS_H
@@ -34,6 +36,7 @@
 #define UIOMMUFD_ENV_DUMP_ON_EXIT "UIOMMUFD_DUMP_ON_EXIT"
 #define UIOMMUFD_ENV_IOMMU "UIOMMUFD_IOMMU"
 #define UIOMMUFD_ENV_VFIO_DEVS "UIOMMUFD_VFIO_DEVS"
+#define UIOMMUFD_ENV_KERNEL "UIOMMUFD_KERNEL"
 
 /* UIOMMUFD_MEMLOCK=unlimited */
 #define UIOMMUFD_MEMLOCK_UNLIMITED UINT64_MAX
@@ -98,6 +101,50 @@ static inline int uio_parse_bytes(const char *s, uint64_t *ret)
 static inline bool uio_env_flag(const char *s)
 {
 	return s && *s && strcmp(s, "0") != 0;
+}
+
+/* ---- UIOMMUFD_KERNEL: the kernel release to behave as ---- */
+
+/* a release as one number: 6.8 is 0x608 */
+#define UIO_KVER(major, minor) ((major) << 8 | (minor))
+/* the newest behaviour: everything uiommufd serves */
+#define UIO_KVER_LATEST 0u
+/* iommufd first appeared in 6.2: nothing older can be followed */
+#define UIO_KVER_FIRST UIO_KVER(6, 2)
+
+/*
+ * "latest", or a release "MAJOR.MINOR" (a third ".PATCH" part is accepted
+ * and ignored: stable updates do not change the uAPI) not older than 6.2.
+ */
+static inline int uio_parse_kernel_version(const char *s, unsigned int *ret)
+{
+	unsigned long major, minor;
+	char *end;
+
+	if (!strcmp(s, "latest")) {
+		*ret = UIO_KVER_LATEST;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	major = strtoul(s, &end, 10);
+	if (errno || *end != '.' || end[1] < '0' || end[1] > '9')
+		return -EINVAL;
+	minor = strtoul(end + 1, &end, 10);
+	if (errno || major > 255 || minor > 255)
+		return -EINVAL;
+	if (*end == '.') {
+		if (end[1] < '0' || end[1] > '9')
+			return -EINVAL;
+		strtoul(end + 1, &end, 10);
+		if (errno)
+			return -EINVAL;
+	}
+	if (*end || UIO_KVER(major, minor) < UIO_KVER_FIRST)
+		return -EINVAL;
+	*ret = UIO_KVER(major, minor);
+	return 0;
 }
 
 /* ---- VFIO devices: UIOMMUFD_IOMMU and UIOMMUFD_VFIO_DEVS ---- */

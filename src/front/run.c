@@ -103,6 +103,12 @@ static void usage(FILE *out)
 		"      --iommu=vtd|smmuv3|amd|mock\n"
 		"                    the IOMMU model of each --vfio-dev that\n"
 		"                    names none (default vtd) [UIOMMUFD_IOMMU]\n"
+		"      --kernel=X.Y|latest\n"
+		"                    behave as Linux X.Y (>= 6.2) where the\n"
+		"                    uAPI grew since: later ioctls are ENOTTY,\n"
+		"                    later flags and data types refused, grown\n"
+		"                    structs copied at their old size\n"
+		"                    [UIOMMUFD_KERNEL]\n"
 		"      --vfio-dev[=[MODEL][,rid=N][,pasid=BITS][,unit=N][,pri][,ats][,no-dirty]]\n"
 		"                    one more emulated VFIO device, served as\n"
 		"                    /dev/vfio/devices/vfioN (N counts from 0 in\n"
@@ -295,6 +301,7 @@ enum {
 	OPT_DUMP_ON_EXIT,
 	OPT_IOMMU,
 	OPT_VFIO_DEV,
+	OPT_KERNEL,
 };
 
 /* --vfio-dev values joined by ';' (UIOMMUFD_VFIO_DEVS) */
@@ -340,12 +347,14 @@ int main(int argc, char **argv)
 		{ "dump-on-exit", optional_argument, NULL, OPT_DUMP_ON_EXIT },
 		{ "iommu", required_argument, NULL, OPT_IOMMU },
 		{ "vfio-dev", optional_argument, NULL, OPT_VFIO_DEV },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *fail_nth = NULL, *preload_opt = NULL, *trace = NULL;
 	const char *trace_format = NULL, *memlock = NULL, *dump = NULL;
-	const char *iommu = NULL;
+	const char *iommu = NULL, *kernel = NULL;
 	enum uio_trace_format format;
+	unsigned int kver;
 	char *shim, *preload, *end;
 	bool verbose = false, strict = false;
 	uint64_t bytes;
@@ -399,6 +408,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_VFIO_DEV:
 			add_vfio_dev(optarg && *optarg ? optarg : "default");
+			break;
+		case OPT_KERNEL:
+			if (uio_parse_kernel_version(optarg, &kver))
+				bad_usage("--kernel is 'latest' or a release X.Y, "
+					  "6.2 (iommufd's first) or newer");
+			kernel = optarg;
 			break;
 		default:
 			bad_usage(NULL);
@@ -458,6 +473,8 @@ int main(int argc, char **argv)
 		set_env(UIOMMUFD_ENV_IOMMU, iommu, verbose);
 	if (vfio_devs)
 		set_env(UIOMMUFD_ENV_VFIO_DEVS, vfio_devs, verbose);
+	if (kernel)
+		set_env(UIOMMUFD_ENV_KERNEL, kernel, verbose);
 	if (verbose) {
 		fprintf(stderr, "%s: exec", prog);
 		for (i = optind; i < argc; i++)

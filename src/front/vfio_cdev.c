@@ -48,6 +48,7 @@
 #include <linux/vfio_iommufd.h>
 
 #include "core/context.h"
+#include "core/kernel_compat.h"
 #include "front/dev_api.h"
 #include "front/file.h"
 #include "front/options.h"
@@ -290,6 +291,10 @@ static long cdev_attach(struct vfio_cdev_file *cf, void *arg)
 		return uio_fail(-EINVAL, "flags 0x%x unknown",
 				attach.flags & ~VFIO_DEVICE_ATTACH_PASID);
 	if (attach.flags & VFIO_DEVICE_ATTACH_PASID) {
+		rc = uio_kernel_check(uio_kernel_from_env(), UIO_KF_PASID,
+				      EINVAL, "VFIO_DEVICE_ATTACH_PASID");
+		if (rc)
+			return rc;
 		if (attach.argsz < xend)
 			return uio_fail(-EINVAL,
 					"argsz %u < %zu: ATTACH_PASID needs pasid",
@@ -347,6 +352,10 @@ static long cdev_detach(struct vfio_cdev_file *cf, void *arg)
 		return uio_fail(-EINVAL, "flags 0x%x unknown",
 				detach.flags & ~VFIO_DEVICE_DETACH_PASID);
 	if (detach.flags & VFIO_DEVICE_DETACH_PASID) {
+		rc = uio_kernel_check(uio_kernel_from_env(), UIO_KF_PASID,
+				      EINVAL, "VFIO_DEVICE_DETACH_PASID");
+		if (rc)
+			return rc;
 		if (detach.argsz < xend)
 			return uio_fail(-EINVAL,
 					"argsz %u < %zu: DETACH_PASID needs pasid",
@@ -508,6 +517,11 @@ int uio_vfio_cdev_open(unsigned int index, int flags)
 	pthread_once(&reg.once, registry_init);
 	if (index >= reg.nr)
 		return -ENOENT;
+	/* before 6.6 there were no device cdevs: no such file */
+	rc = uio_kernel_check(uio_kernel_from_env(), UIO_KF_VFIO_CDEV, ENOENT,
+			      "the VFIO device cdev");
+	if (rc)
+		return rc;
 	node = &reg.nodes[index];
 	pthread_mutex_lock(&node->lock);
 	rc = node_get_dev(node);

@@ -431,6 +431,7 @@ def check_options(args, tmp):
     for word in ('--help', '--version', '--trace[=FILE]', '--trace-format',
                  '--strict', '--memlock=BYTES', '--dump-on-exit[=FILE]',
                  '--fail-nth=N', '--preload=PATH', '--verbose',
+                 '--kernel=X.Y', 'UIOMMUFD_KERNEL',
                  'UIOMMUFD_TRACE=', 'UIOMMUFD_TRACE_FORMAT', 'UIOMMUFD_STRICT',
                  'UIOMMUFD_MEMLOCK', 'UIOMMUFD_DUMP_ON_EXIT',
                  'UIOMMUFD_FAIL_NTH', 'LD_PRELOAD'):
@@ -501,6 +502,16 @@ def check_options(args, tmp):
     expect(env.get('UIOMMUFD_VFIO_DEVS') ==
            'default;amd,rid=0x18,pasid=16,unit=1,pri,ats,no-dirty;rid=0x20',
            f'--vfio-dev: {env}')
+    # --kernel=X.Y becomes UIOMMUFD_KERNEL; what it does is tests/abi's
+    # kernel_version
+    for good in ('6.8', '6.13.7', 'latest'):
+        p = run([args.run, f'--kernel={good}', '--', args.prog, 'env'])
+        expect(env_of(p).get('UIOMMUFD_KERNEL') == good, f'--kernel={good}')
+    for bad in ('5.19', '6.1', '6', '6.x', '6.8.', 'newest', ''):
+        p = run([args.run, f'--kernel={bad}', '--', args.prog, 'env'],
+                expect_rc=2)
+        expect('UIOMMUFD' not in p.stdout and '--kernel' in p.stderr,
+               f'--kernel={bad}: refused before PROGRAM ran')
     for bad in (['--iommu=intel'], ['--iommu'], ['--vfio-dev=vtd,pasid=21'],
                 ['--vfio-dev=arm'], ['--vfio-dev=vtd,rid=x'],
                 ['--vfio-dev=vtd,unit=256'], ['--vfio-dev=vtd;amd'],

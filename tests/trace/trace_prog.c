@@ -475,6 +475,7 @@ int main(int argc, char **argv)
 		print_env("UIOMMUFD_FAIL_NTH");
 		print_env("UIOMMUFD_IOMMU");
 		print_env("UIOMMUFD_VFIO_DEVS");
+		print_env("UIOMMUFD_KERNEL");
 		return 0;
 	}
 	if (!strcmp(mode, "vfio"))

@@ -9,7 +9,8 @@
  *   UIOMMUFD_FAIL_NTH=N          fault injection (util/fault_inject.c)
  *   UIOMMUFD_TRACE=FILE|-        decoded trace, appended to FILE ("-": stderr)
  *   UIOMMUFD_TRACE_FORMAT=text|json
- *   UIOMMUFD_STRICT=1            warn about answers that differ from the kernel
+ *   UIOMMUFD_STRICT=fatal|warn   stop at (or only warn about) an answer that
+ *                                differs from the kernel's
  *   UIOMMUFD_MEMLOCK=BYTES       the RLIMIT_MEMLOCK the engine charges pins to
  *   UIOMMUFD_DUMP_ON_EXIT=FILE   state dump at exit (read by core/dump.c)
  *   UIOMMUFD_IOMMU=MODEL         the IOMMU model of VFIO devices that name none
@@ -101,6 +102,39 @@ static inline int uio_parse_bytes(const char *s, uint64_t *ret)
 static inline bool uio_env_flag(const char *s)
 {
 	return s && *s && strcmp(s, "0") != 0;
+}
+
+/* what strict mode does at an answer known to differ from the kernel's */
+enum uio_strict {
+	UIO_STRICT_OFF,
+	UIO_STRICT_WARN,  /* a warning line; the program goes on */
+	UIO_STRICT_FATAL, /* the warning, then the program is aborted */
+};
+
+/* the wrapper's --strict=warn|fatal */
+static inline int uio_parse_strict(const char *s, enum uio_strict *ret)
+{
+	if (!strcmp(s, "warn")) {
+		*ret = UIO_STRICT_WARN;
+		return 0;
+	}
+	if (!strcmp(s, "fatal")) {
+		*ret = UIO_STRICT_FATAL;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* UIOMMUFD_STRICT: off as uio_env_flag() says, "warn", else fatal */
+static inline enum uio_strict uio_env_strict(const char *s)
+{
+	enum uio_strict mode;
+
+	if (!uio_env_flag(s))
+		return UIO_STRICT_OFF;
+	if (!uio_parse_strict(s, &mode))
+		return mode;
+	return UIO_STRICT_FATAL;
 }
 
 /* ---- UIOMMUFD_KERNEL: the kernel release to behave as ---- */

@@ -83,11 +83,13 @@ static void usage(FILE *out)
 		"      --trace-format=text|json\n"
 		"                    text (default) or one JSON object per line\n"
 		"                    [UIOMMUFD_TRACE_FORMAT]\n"
-		"      --strict      after each answer known to differ from the\n"
+		"      --strict[=fatal|warn]\n"
+		"                    at the first answer known to differ from the\n"
 		"                    kernel's (a call refused because uiommufd does\n"
 		"                    not implement it yet), write a warning line to\n"
-		"                    the trace, or to stderr without --trace; it\n"
-		"                    changes no answer [UIOMMUFD_STRICT=1]\n"
+		"                    the trace, or to stderr without --trace, and\n"
+		"                    abort PROGRAM (fatal, the default); with warn,\n"
+		"                    warn at each and go on [UIOMMUFD_STRICT]\n"
 		"      --memlock=BYTES\n"
 		"                    the RLIMIT_MEMLOCK the engine charges pinned\n"
 		"                    pages to, as for a process without\n"
@@ -342,7 +344,7 @@ int main(int argc, char **argv)
 		{ "preload", required_argument, NULL, OPT_PRELOAD },
 		{ "trace", optional_argument, NULL, OPT_TRACE },
 		{ "trace-format", required_argument, NULL, OPT_TRACE_FORMAT },
-		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "strict", optional_argument, NULL, OPT_STRICT },
 		{ "memlock", required_argument, NULL, OPT_MEMLOCK },
 		{ "dump-on-exit", optional_argument, NULL, OPT_DUMP_ON_EXIT },
 		{ "iommu", required_argument, NULL, OPT_IOMMU },
@@ -356,7 +358,9 @@ int main(int argc, char **argv)
 	enum uio_trace_format format;
 	unsigned int kver;
 	char *shim, *preload, *end;
-	bool verbose = false, strict = false;
+	bool verbose = false;
+	const char *strict = NULL;
+	enum uio_strict strict_mode;
 	uint64_t bytes;
 	int c, i;
 
@@ -391,7 +395,9 @@ int main(int argc, char **argv)
 			trace_format = optarg;
 			break;
 		case OPT_STRICT:
-			strict = true;
+			strict = optarg ? optarg : "fatal";
+			if (uio_parse_strict(strict, &strict_mode))
+				bad_usage("--strict is fatal (the default) or warn");
 			break;
 		case OPT_MEMLOCK:
 			if (uio_parse_bytes(optarg, &bytes))
@@ -464,7 +470,7 @@ int main(int argc, char **argv)
 	if (trace_format)
 		set_env(UIOMMUFD_ENV_TRACE_FORMAT, trace_format, verbose);
 	if (strict)
-		set_env(UIOMMUFD_ENV_STRICT, "1", verbose);
+		set_env(UIOMMUFD_ENV_STRICT, strict, verbose);
 	if (memlock)
 		set_env(UIOMMUFD_ENV_MEMLOCK, memlock, verbose);
 	if (dump)

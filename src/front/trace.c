@@ -44,12 +44,14 @@
  * byte >= 0x7f as \u00XX (non-ASCII text is not expected; a stray byte
  * stays valid JSON), and every line is parsed back by tests/trace.
  *
- * UIOMMUFD_STRICT=1 adds a warning line after a call whose answer is known
+ * UIOMMUFD_STRICT adds a warning line after a call whose answer is known
  * to differ from the kernel's: a refusal because a feature is not
  * implemented here yet (its reason says "not implemented" or "not served
  * yet"), or ENOTTY for an iommufd ioctl the kernel has and our dispatcher
  * lacks. With strict on and no trace asked for, only those warnings are
- * written, to stderr.
+ * written, to stderr. In fatal mode (the default; "warn" only warns) the
+ * program is then aborted: a test run under --strict cannot pass on an
+ * answer the kernel would not have given.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -88,7 +90,7 @@ bool uio_trace_on;
 static struct {
 	enum uio_trace_format format;
 	bool lines;	/* a line per call (else strict warnings only) */
-	bool strict;
+	enum uio_strict strict;
 	int fd;		/* -1: nowhere */
 	char *path;	/* absolute, or NULL for stderr */
 	dev_t dev;	/* what fd was when we opened it */
@@ -605,6 +607,21 @@ static size_t strict_line(char *buf, const char *name, unsigned long cmd,
 	return line_finish(&e);
 }
 
+/* After a strict warning: in fatal mode, stop the program there. */
+static void strict_stop(void)
+{
+	static const char msg[] =
+		"uiommufd: --strict: aborting at this deviation from the "
+		"kernel (UIOMMUFD_STRICT=warn only warns)\n";
+
+	if (trace.strict != UIO_STRICT_FATAL)
+		return;
+	/* raw, as every write of ours (the shim owns write()); if it
+	 * fails there is nothing better to do: the warning is written */
+	(void)!syscall(SYS_write, 2, msg, sizeof(msg) - 1);
+	abort();
+}
+
 /* ---- ioctl ---- */
 
 /* by the 32 bits the kernel's ioctl() takes, as the dispatchers do */
@@ -784,6 +801,7 @@ long uio_trace_ioctl(int fd, unsigned long request, void *arg, uio_ioctl_fn fn)
 			warn_len = strict_line(warn, c.d ? c.d->name : NULL,
 					       request, rc, note);
 			sink_write(warn, warn_len, NULL, 0);
+			strict_stop();
 		}
 		errno = saved_errno;
 		return rc;
@@ -825,6 +843,8 @@ long uio_trace_ioctl(int fd, unsigned long request, void *arg, uio_ioctl_fn fn)
 		warn_len = strict_line(warn, c.d ? c.d->name : NULL, request,
 				       rc, note);
 	line_end(&e, warn, warn_len);
+	if (note)
+		strict_stop();
 	errno = saved_errno;
 	return rc;
 }
@@ -977,7 +997,7 @@ __attribute__((constructor)) static void trace_init_from_env(void)
 	const char *file = getenv(UIOMMUFD_ENV_TRACE);
 	const char *format = getenv(UIOMMUFD_ENV_TRACE_FORMAT);
 
-	trace.strict = uio_env_flag(getenv(UIOMMUFD_ENV_STRICT));
+	trace.strict = uio_env_strict(getenv(UIOMMUFD_ENV_STRICT));
 	if (format && *format &&
 	    uio_parse_trace_format(format, &trace.format)) {
 		trace_warn(UIOMMUFD_ENV_TRACE_FORMAT, format,

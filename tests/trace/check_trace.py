@@ -368,7 +368,8 @@ def check_threads(args, tmp):
 
 def check_strict(args, tmp):
     out = os.path.join(tmp, 'strict.txt')
-    run([args.run, '--strict', f'--trace={out}', '--', args.prog, 'basic'])
+    run([args.run, '--strict=warn', f'--trace={out}', '--', args.prog,
+         'basic'])
     lines = read_lines(out)
     warn = [l for l in lines if '] strict: ' in l]
     expect(len(warn) == 1 and 'strict: IOMMU_TEST_CMD = -EOPNOTSUPP: '
@@ -379,7 +380,7 @@ def check_strict(args, tmp):
 
     out = os.path.join(tmp, 'strict.json')
     run([args.run, f'--trace={out}', '--trace-format=json', '--',
-         args.prog, 'basic'], env={'UIOMMUFD_STRICT': '1'})
+         args.prog, 'basic'], env={'UIOMMUFD_STRICT': 'warn'})
     objs = parse_json(read_lines(out))
     warn = [o for o in objs if o.get('warning') == 'strict']
     expect(len(warn) == 1 and warn[0]['name'] == 'IOMMU_TEST_CMD' and
@@ -387,10 +388,22 @@ def check_strict(args, tmp):
            f'JSON strict warning: {warn}')
 
     # strict without a trace: the warnings alone, on stderr
-    p = run([args.run, '--strict', '--', args.prog, 'basic'])
+    p = run([args.run, '--strict=warn', '--', args.prog, 'basic'])
     err = p.stderr.splitlines()
     expect(len(err) == 1 and '] strict: IOMMU_TEST_CMD' in err[0],
-           f'--strict alone: {p.stderr}')
+           f'--strict=warn alone: {p.stderr}')
+
+    # fatal, the default: the warning, then the program is aborted there
+    for opts, env in ((['--strict'], None), (['--strict=fatal'], None),
+                      ([], {'UIOMMUFD_STRICT': '1'})):
+        out = os.path.join(tmp, 'strict-fatal.txt')
+        p = run([args.run] + opts + [f'--trace={out}', '--', args.prog,
+                                     'basic'], env=env, expect_rc=-6)
+        lines = read_lines(out)
+        expect(lines and '] strict: IOMMU_TEST_CMD' in lines[-1],
+               f'{opts or env}: the trace ends with the warning: {lines[-3:]}')
+        expect('aborting' in p.stderr, f'{opts or env}: says why: {p.stderr}')
+    p = run([args.run, '--strict=maybe', '--', args.prog, 'env'], expect_rc=2)
     # UIOMMUFD_STRICT=0 is off
     p = run([args.run, '--', args.prog, 'basic'], env={'UIOMMUFD_STRICT': '0'})
     expect(p.stderr == '', f'UIOMMUFD_STRICT=0: {p.stderr}')
@@ -450,7 +463,7 @@ def check_options(args, tmp):
              f'--dump-on-exit={dump}', f'--trace={trace}',
              '--trace-format=json', '--fail-nth=0', '--', args.prog, 'env'])
     env = env_of(p)
-    expect(env.get('UIOMMUFD_STRICT') == '1', f'--strict: {env}')
+    expect(env.get('UIOMMUFD_STRICT') == 'fatal', f'--strict: {env}')
     expect(env.get('UIOMMUFD_MEMLOCK') == 'unlimited', f'--memlock: {env}')
     expect(env.get('UIOMMUFD_DUMP_ON_EXIT') == dump, f'--dump-on-exit: {env}')
     expect(env.get('UIOMMUFD_TRACE') == trace, f'--trace=FILE: {env}')

@@ -24,7 +24,8 @@ $(ASAN_BUILD)/build.ninja: | deps
 
 # A VMM's iommufd flow under the preload, narrated: guest RAM, an emulated
 # device, DMA, a live-migration dirty-page pass (examples/vmm-flow.c).
-# The other examples: $(BUILD)/examples/{ioas-walk,type1-container,dma-device}.
+# The other examples: $(BUILD)/examples/{ioas-walk,type1-container,dma-device,
+# nested-viommu}.
 run: all
 	$(BUILD)/uiommufd-run -- $(BUILD)/examples/vmm-flow
 

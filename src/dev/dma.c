@@ -39,9 +39,12 @@
  * Nested domains and page requests. A NESTED domain's miss is walked in
  * two stages (dma_walk_nested: the model's stage 1, then the parent's
  * table) into one combined entry tagged with the nested domain; hits are
- * the same code as for paging domains. A fault on a PRI device leaves the
- * read lock for a page request and retries on success (dma_fault); without
- * PRI a nested domain's model reports the stage-1 fault.
+ * the same code as for paging domains, except the first write to a leaf
+ * the parent tracks as clean: that one is walked again, so that the page
+ * marked dirty is the page written even when the cached entry is stale
+ * (dma_nested_set_dirty). A fault on a PRI device leaves the read lock for
+ * a page request and retries on success (dma_fault); without PRI a nested
+ * domain's model reports the stage-1 fault.
  *
  * Threads. Any thread may DMA; its first DMA registers it with urcu-memb
  * (dev_thread.c). A DMA must not be issued inside an urcu-memb read-side
@@ -160,11 +163,12 @@ static struct dev_iotlb *dma_iotlb(struct uio_dev *dev,
  * Both domains are marked dma_seen before any table is read, with the
  * same fence as dma_walk(): the parent's unmap waits for this walk's DMA.
  * Stage 1 is asked for read access only: the entry records what it grants,
- * and the DMA checks its own access against that.
+ * and the DMA checks its own access against that. *ipa (if @ipa) gets the
+ * stage-1 output of @iova, the guest physical address.
  */
 static __attribute__((noinline)) bool
 dma_walk_nested(struct uio_domain *domain, uint32_t pasid, uint64_t gen,
-		uint64_t iova, struct iotlb_entry *e)
+		uint64_t iova, struct iotlb_entry *e, uint64_t *ipa)
 {
 	struct uio_domain *parent = domain->parent;
 	struct uio_s1_result s1;
@@ -197,28 +201,41 @@ dma_walk_nested(struct uio_domain *domain, uint32_t pasid, uint64_t gen,
 	e->oa = leaf.oa - (iova - e->iova);
 	e->attr = prot | (leaf.dirty ? IOTLB_DIRTY_DONE : 0) |
 		  (lg2 << IOTLB_LG2_SHIFT);
+	if (ipa)
+		*ipa = s1.oa;
 	return true;
 }
 
 /*
- * A permitted write through a nested domain whose entry does not know the
- * parent's leaf is dirty: mark it, as the hardware sets the stage-2 dirty
- * bit of the final guest physical page (the stage-1 output is walked
- * again: the entry keeps only the host address).
+ * A write through a nested domain whose entry @e does not know the
+ * parent's leaf is dirty: the hardware sets the stage-2 dirty bit of the
+ * guest physical page it writes. The entry keeps only the host address,
+ * and it may be stale: the guest may have changed or cleared its stage-1
+ * entry and not invalidated yet. Walking stage 1 again and marking its
+ * output would then mark another page than the one written, or none, and
+ * a live migration that copies dirty pages would lose the write. So the
+ * translation is walked again into @e, the page it names is marked, and
+ * the write goes there (dropping a cached translation early is always
+ * allowed). False if the walk faults now: @e is then left as it was, and
+ * the caller faults. The caller checks @e's permission again.
  */
-static __attribute__((noinline)) void
-dma_nested_set_dirty(struct uio_domain *domain, uint32_t pasid, uint64_t iova)
+static __attribute__((noinline)) bool
+dma_nested_set_dirty(struct uio_domain *domain, uint32_t pasid, uint64_t gen,
+		     uint64_t iova, struct iotlb_entry *e)
 {
 	struct uio_domain *parent = domain->parent;
-	struct uio_s1_result s1;
-	struct uio_hw_fault fault;
+	struct iotlb_entry fresh;
+	uint64_t ipa;
 
 	if (!atomic_load_explicit(&parent->dirty_tracking,
 				  memory_order_relaxed))
-		return;
-	if (!domain->nested_ops->translate(domain, pasid, iova, PT_PROT_WRITE,
-					   &s1, &fault))
-		pt_set_dirty(parent->pt, s1.oa);
+		return true;
+	if (!dma_walk_nested(domain, pasid, gen, iova, &fresh, &ipa))
+		return false;
+	*e = fresh;
+	if (!(e->attr & IOTLB_DIRTY_DONE) && (e->attr & PT_PROT_WRITE))
+		pt_set_dirty(parent->pt, ipa);
+	return true;
 }
 
 /*
@@ -235,7 +252,7 @@ static __attribute__((noinline)) bool dma_walk(struct uio_domain *domain,
 	struct pt_leaf leaf;
 
 	if (unlikely(domain->kind != UIO_DOMAIN_PAGING))
-		return dma_walk_nested(domain, pasid, gen, iova, e);
+		return dma_walk_nested(domain, pasid, gen, iova, e, NULL);
 	if (unlikely(!atomic_load_explicit(&domain->dma_seen,
 					   memory_order_relaxed))) {
 		/* announce ourselves before reading the table (see top) */
@@ -298,10 +315,16 @@ found:
 		 * untracked leaf: for those, too, there is nothing more to
 		 * do until the next walk.
 		 */
-		if (likely(domain->kind == UIO_DOMAIN_PAGING))
+		if (likely(domain->kind == UIO_DOMAIN_PAGING)) {
 			pt_set_dirty(domain->pt, iova);
-		else
-			dma_nested_set_dirty(domain, pasid, iova);
+		} else {
+			/* the translation may have been walked anew */
+			if (!dma_nested_set_dirty(domain, pasid, gen, iova, e))
+				return DMA_FAULT_TRANSLATION;
+			attr = e->attr;
+			if ((attr & need) != need)
+				return DMA_FAULT_PERMISSION;
+		}
 		e->attr |= IOTLB_DIRTY_DONE;
 	}
 	off = iova - e->iova;

@@ -3,9 +3,11 @@
 """Golden traces of the example programs, and their dump at exit.
 
     check_golden.py --run RUN --golden-dir DIR [--runs N] [--update]
-                    NAME=PROG [NAME=PROG...]
+                    [--arg NAME=ARG...] NAME=PROG [NAME=PROG...]
 
-For each example NAME (built as PROG), under RUN (uiommufd-run):
+For each example NAME (built as PROG, run with the ARGs given for NAME by
+--arg, in order; one program may so be several examples), under RUN
+(uiommufd-run):
 
   - the text trace (--trace=FILE --trace-format=text), normalised, must equal
     DIR/NAME.trace.txt;
@@ -45,10 +47,13 @@ after a deliberate change of an example or of the trace format:
     ninja -C build
     python3 tests/golden/check_golden.py --update --run build/uiommufd-run \\
         --golden-dir tests/golden \\
-        ioas-walk=build/tests/golden/ioas-walk \\
-        type1-container=build/tests/golden/type1-container \\
-        vmm-flow=build/tests/golden/vmm-flow \\
-        dma-device=build/tests/golden/dma-device
+        ioas-walk=build/examples/ioas-walk \\
+        type1-container=build/examples/type1-container \\
+        vmm-flow=build/examples/vmm-flow \\
+        dma-device=build/examples/dma-device \\
+        nested-viommu=build/examples/nested-viommu \\
+        --arg nested-viommu-vtd=vtd \\
+        nested-viommu-vtd=build/examples/nested-viommu
 
 then read the diff (git diff tests/golden) before committing it.
 
@@ -267,14 +272,14 @@ def normalise_json(objs):
 
 # ---- running the examples ----
 
-def run(args, prog, opts, tmp):
+def run(args, prog, opts, tmp, prog_args=()):
     env = dict(os.environ)
     # the options below decide what is traced and dumped, not the caller's
     # environment
     for k in list(env):
         if k.startswith('UIOMMUFD_'):
             del env[k]
-    cmd = [args.run] + opts + ['--', prog]
+    cmd = [args.run] + opts + ['--', prog] + list(prog_args)
     p = subprocess.run(cmd, env=env, cwd=tmp, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, timeout=100)
     expect(p.returncode == 0, f'{" ".join(cmd)}: exit {p.returncode}\n'
@@ -313,11 +318,12 @@ def trace_once(args, name, prog, tmp, i):
     with open(dump_json, 'w') as f:
         f.write(SENTINEL)
 
+    prog_args = args.prog_args.get(name, [])
     run(args, prog, [f'--trace={txt}', '--trace-format=text',
-                     f'--dump-on-exit={dump_txt}'], tmp)
+                     f'--dump-on-exit={dump_txt}'], tmp, prog_args)
     check_dump_untouched(name, dump_txt, existed=False)
     run(args, prog, [f'--trace={jsn}', '--trace-format=json',
-                     f'--dump-on-exit={dump_json}'], tmp)
+                     f'--dump-on-exit={dump_json}'], tmp, prog_args)
     check_dump_untouched(name, dump_json, existed=True)
 
     tlines = read_lines(txt) if os.path.exists(txt) else []
@@ -379,8 +385,20 @@ def main():
     ap.add_argument('--golden-dir', required=True)
     ap.add_argument('--runs', type=int, default=1)
     ap.add_argument('--update', action='store_true')
+    ap.add_argument('--arg', action='append', default=[], metavar='NAME=ARG',
+                    help="append ARG to example NAME's command line")
     ap.add_argument('examples', nargs='+', metavar='NAME=PROG')
-    args = ap.parse_args()
+    args = ap.parse_intermixed_args()
+    args.prog_args = {}
+    for a in args.arg:
+        name, sep, val = a.partition('=')
+        if not sep or not name:
+            ap.error(f'--arg {a}: not NAME=ARG')
+        args.prog_args.setdefault(name, []).append(val)
+    names = {ex.partition('=')[0] for ex in args.examples}
+    for name in args.prog_args:
+        if name not in names:
+            ap.error(f'--arg {name}=...: no example {name}')
     if args.update:
         args.runs = max(args.runs, 3)
     # meson gives paths relative to the build directory; the runs chdir

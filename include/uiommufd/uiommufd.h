@@ -185,6 +185,13 @@ struct uiommufd_dev;
  * @flags: UIOMMUFD_DEV_*
  * @instance: which IOMMU unit of that model the device sits behind; domains
  *            of one unit cannot be attached to devices of another
+ * @aw: the IOMMU's address width in bits, as its registers report it
+ *      (IOMMU_GET_HW_INFO) and its domains translate; 0 for the model's
+ *      default. "vtd": 39, 48 (default) or 57 (MGAW, SAGAW, FS5LP);
+ *      "smmuv3": 32, 36, 40, 42, 44 or 48 (default), the SMMU_IDR5.OAS
+ *      and stage-2 input size; "amd": 48 (default) or 57 (EFR.HATS/GATS);
+ *      "mock": 0 only. A domain made for a wider device does not attach to
+ *      a narrower one of the same unit.
  */
 struct uiommufd_dev_config {
 	const char *model;
@@ -192,10 +199,11 @@ struct uiommufd_dev_config {
 	unsigned int pasid_bits;
 	unsigned int flags;
 	unsigned int instance;
+	unsigned int aw;
 };
 
 /** uiommufd_dev_create() - a new device; 0 or -EINVAL (unknown model,
- * PASID width) / -ENOMEM */
+ * PASID width, address width) / -ENOMEM */
 int uiommufd_dev_create(const struct uiommufd_dev_config *cfg,
 			struct uiommufd_dev **ret);
 

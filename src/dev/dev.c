@@ -47,6 +47,9 @@ int uio_dev_create(const struct uio_dev_cfg *cfg, struct uio_dev **ret)
 	if (cfg->hw_flags & ~KNOWN_HW_FLAGS)
 		return uio_fail(-EINVAL, "unknown device flags 0x%x",
 				cfg->hw_flags & ~KNOWN_HW_FLAGS);
+	/* a width the model's hardware can have (uio_fail says which) */
+	if (uio_hw_aw_check(cfg->model, cfg->aw))
+		return -EINVAL;
 	hw_flags = cfg->hw_flags;
 	if ((hw_flags & UIO_HW_DEV_PASID) && !cfg->pasid_bits)
 		return uio_fail(-EINVAL, "a PASID capable device needs a PASID "
@@ -64,6 +67,7 @@ int uio_dev_create(const struct uio_dev_cfg *cfg, struct uio_dev **ret)
 	dev->hw.rid = cfg->rid;
 	dev->hw.pasid_bits = cfg->pasid_bits;
 	dev->hw.instance = cfg->instance;
+	dev->hw.aw = cfg->aw;
 	if (cfg->pasid_bits) {
 		dev->pasid_limit = 1u << cfg->pasid_bits;
 		dev->pasid_chunks = (dev->pasid_limit + DEV_PASID_CHUNK - 1) >>

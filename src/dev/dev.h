@@ -52,6 +52,7 @@ struct uio_dev_cfg {
 	unsigned int pasid_bits; /* 0: no PASID; at most 20 */
 	uint32_t hw_flags; /* UIO_HW_DEV_* */
 	unsigned int instance; /* IOMMU unit */
+	unsigned int aw; /* IOMMU address width, 0: the model's (uio_hw_dev) */
 };
 
 /*

@@ -58,6 +58,7 @@ UIOMMUFD_EXPORT int uiommufd_dev_create(const struct uiommufd_dev_config *cfg,
 	dcfg.rid = cfg->rid;
 	dcfg.instance = cfg->instance;
 	dcfg.pasid_bits = cfg->pasid_bits;
+	dcfg.aw = cfg->aw; /* checked against the model by uio_dev_create() */
 	if (cfg->pasid_bits)
 		dcfg.hw_flags |= UIO_HW_DEV_PASID;
 	if (cfg->flags & UIOMMUFD_DEV_NO_DIRTY)

@@ -192,6 +192,45 @@ static const char *const uio_iommu_models[] = { "vtd", "smmuv3", "amd",
 #define UIO_VFIO_PASID_BITS_MAX 20
 #define UIO_VFIO_UNIT_MAX 255
 
+/*
+ * The IOMMU address widths (aw=BITS) a model can be built with: the same
+ * lists its hardware model accepts (hw/: vtd.c, smmuv3.c, amd.c; the mock's
+ * width is the selftest's, so it takes none). tests/hw checks that the two
+ * agree. 0 ends a list.
+ */
+static const struct {
+	const char *model;
+	unsigned char aw[8];
+} uio_iommu_aws[] = {
+	{ "vtd", { 39, 48, 57 } },
+	{ "smmuv3", { 32, 36, 40, 42, 44, 48 } },
+	{ "amd", { 48, 57 } },
+	{ "mock", { 0 } },
+};
+#define UIO_VFIO_AW_MAX 64
+
+/*
+ * May a device of @model (NULL: a model not named yet, so any model's
+ * width) have address width @aw? 0, the model's default, always may.
+ */
+static inline bool uio_iommu_aw_ok(const char *model, unsigned int aw)
+{
+	size_t i, j;
+
+	if (!aw)
+		return true;
+	for (i = 0; i < sizeof(uio_iommu_aws) / sizeof(uio_iommu_aws[0]); i++) {
+		if (model && strcmp(model, uio_iommu_aws[i].model))
+			continue;
+		for (j = 0; j < sizeof(uio_iommu_aws[i].aw) &&
+			    uio_iommu_aws[i].aw[j];
+		     j++)
+			if (uio_iommu_aws[i].aw[j] == aw)
+				return true;
+	}
+	return false;
+}
+
 /* the model named by the @len characters at @s, or NULL */
 static inline const char *uio_iommu_model_name(const char *s, size_t len)
 {
@@ -206,11 +245,13 @@ static inline const char *uio_iommu_model_name(const char *s, size_t len)
 }
 
 /*
- * One VFIO device: [MODEL][,rid=N][,pasid=BITS][,unit=N][,pri][,ats]
- * [,no-dirty]. MODEL left out, or "default": UIOMMUFD_IOMMU's (model NULL;
- * an empty SPEC is written "default" in UIOMMUFD_VFIO_DEVS, where an
+ * One VFIO device: [MODEL][,rid=N][,pasid=BITS][,unit=N][,aw=BITS][,pri]
+ * [,ats][,no-dirty]. MODEL left out, or "default": UIOMMUFD_IOMMU's (model
+ * NULL; an empty SPEC is written "default" in UIOMMUFD_VFIO_DEVS, where an
  * empty value means no device). rid defaults to a
  * distinct PCI function per device (00:0N.0 for the N-th, counting from 1).
+ * aw must be one of the named model's widths (uio_iommu_aws), or of some
+ * model's when none is named; 0 or left out is the model's default.
  */
 struct uio_vfio_dev_spec {
 	const char *model;
@@ -218,6 +259,7 @@ struct uio_vfio_dev_spec {
 	bool have_rid;
 	unsigned int pasid_bits;
 	unsigned int unit;
+	unsigned int aw;
 	bool pri, ats, no_dirty;
 };
 
@@ -272,6 +314,11 @@ static inline int uio_parse_vfio_dev(const char *s, size_t len,
 						   UIO_VFIO_UNIT_MAX, &v))
 					return -EINVAL;
 				spec.unit = (unsigned int)v;
+			} else if (klen == 2 && !strncmp(s, "aw", 2)) {
+				if (uio_parse_uint(eq + 1, vlen,
+						   UIO_VFIO_AW_MAX, &v))
+					return -EINVAL;
+				spec.aw = (unsigned int)v;
 			} else {
 				return -EINVAL;
 			}
@@ -294,6 +341,9 @@ static inline int uio_parse_vfio_dev(const char *s, size_t len,
 			break;
 		s = comma + 1;
 	}
+	/* the model may come first or not at all: check aw once it is known */
+	if (!uio_iommu_aw_ok(spec.model, spec.aw))
+		return -EINVAL;
 	*ret = spec;
 	return 0;
 }

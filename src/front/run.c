@@ -111,10 +111,13 @@ static void usage(FILE *out)
 		"                    later flags and data types refused, grown\n"
 		"                    structs copied at their old size\n"
 		"                    [UIOMMUFD_KERNEL]\n"
-		"      --vfio-dev[=[MODEL][,rid=N][,pasid=BITS][,unit=N][,pri][,ats][,no-dirty]]\n"
+		"      --vfio-dev[=[MODEL][,rid=N][,pasid=BITS][,unit=N][,aw=BITS][,pri][,ats][,no-dirty]]\n"
 		"                    one more emulated VFIO device, served as\n"
 		"                    /dev/vfio/devices/vfioN (N counts from 0 in\n"
-		"                    the order given); repeatable, at most %d\n"
+		"                    the order given); repeatable, at most %d;\n"
+		"                    aw: the IOMMU's address width (vtd 39, 48,\n"
+		"                    57; smmuv3 32, 36, 40, 42, 44, 48; amd 48,\n"
+		"                    57; default 48; none for mock)\n"
 		"                    [UIOMMUFD_VFIO_DEVS=SPEC;SPEC...]\n"
 		"      --preload=PATH\n"
 		"                    use this shim instead of the one next to\n"
@@ -319,8 +322,11 @@ static void add_vfio_dev(const char *spec)
 	if (strchr(spec, ';') ||
 	    uio_parse_vfio_dev(spec, strlen(spec), &parsed))
 		bad_usage("--vfio-dev is [MODEL][,rid=N][,pasid=BITS][,unit=N]"
-			  "[,pri][,ats][,no-dirty] with MODEL vtd, smmuv3, amd "
-			  "or mock, pasid at most 20, unit at most 255");
+			  "[,aw=BITS][,pri][,ats][,no-dirty] with MODEL vtd, "
+			  "smmuv3, amd or mock, pasid at most 20, unit at most "
+			  "255, aw one of the model's widths (vtd 39, 48, 57; "
+			  "smmuv3 32, 36, 40, 42, 44, 48; amd 48, 57; none for "
+			  "mock)");
 	if (++nr_vfio_devs > UIO_VFIO_DEVS_MAX)
 		bad_usage("too many --vfio-dev");
 	grown = realloc(vfio_devs, old + strlen(spec) + 2);

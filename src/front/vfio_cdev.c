@@ -39,6 +39,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -146,6 +147,24 @@ static void registry_init(void)
 	}
 	uio_parse_vfio_devs(devs, store_spec, reg.nodes);
 	reg.nr = nr;
+	/*
+	 * A SPEC without a model took aw on trust: the default model's widths
+	 * are known only now. Such a device still exists (the numbering stays),
+	 * but its opens fail EINVAL, as uiommufd_dev_create() refuses it.
+	 */
+	for (nr = 0; nr < reg.nr; nr++) {
+		const struct uio_vfio_dev_spec *spec = &reg.nodes[nr].spec;
+		const char *m = spec->model ? spec->model : reg.default_model;
+		char msg[128];
+
+		if (uio_iommu_aw_ok(m, spec->aw))
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "uiommufd: vfio%u: aw=%u is not a width of the %s "
+			 "IOMMU model; its opens fail\n",
+			 nr, spec->aw, m);
+		say(msg);
+	}
 }
 
 /* The node's device, made now if this is its first open; node->lock held. */
@@ -157,6 +176,7 @@ static int node_get_dev(struct vfio_node *node)
 		.rid = node->spec.rid,
 		.pasid_bits = node->spec.pasid_bits,
 		.instance = node->spec.unit,
+		.aw = node->spec.aw,
 	};
 
 	if (node->dev)

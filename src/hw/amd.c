@@ -6,24 +6,31 @@
  * iommufd shows of it. IOMMU_GET_HW_INFO returns its Extended Feature
  * registers EFR and EFR2 (struct iommu_hw_info_amd); the behaviour below is
  * read back from them as the kernel driver reads the hardware's:
- *  - Host (v1) page tables, pt_fmt_amdv1, with HATS = 4 levels: 48 bits of
- *    IOVA. They serve the default domain, dirty tracking (HDSup: the D bit
- *    of v1 leaves) and nesting parents (GT, GIOSup and GCR3TRPMode let a
- *    guest's CR3 table sit above them). The domain advertises every power of
- *    two from 4 KiB below 2^48 but 512 GiB, as the driver does; the table is
+ *  - Host (v1) page tables, pt_fmt_amdv1, with as many levels as HATS
+ *    allows: 4 levels (48 bits of IOVA), or 5 (57 bits) on a 57-bit unit.
+ *    They serve the default domain, dirty tracking (HDSup: the D bit of v1
+ *    leaves) and nesting parents (GT, GIOSup and GCR3TRPMode let a guest's
+ *    CR3 table sit above them). The domain advertises every power of two
+ *    from 4 KiB below 2^width but 512 GiB, as the driver does; the table is
  *    written with 4 KiB, 2 MiB and 1 GiB leaves.
  *  - A domain for PASID use (IOMMU_HWPT_ALLOC_PASID alone) is a guest (v2)
- *    table: x86-64 paging (pt_fmt_x86_64), 4 levels (GATS), 47 bits of IOVA
- *    so that it works with and without sign extension.
+ *    table: x86-64 paging (pt_fmt_x86_64), 4 levels, or 5 when GATS says
+ *    so, with 47 (56) bits of IOVA so that it works with and without sign
+ *    extension.
  *  - Accepted flag sets: none, DIRTY_TRACKING, NEST_PARENT, both of these, and
  *    PASID alone; anything else, and any user data, is EOPNOTSUPP.
  *  - Reserved for every device: the interrupt window 0xfee00000..0xfeefffff
  *    and the HyperTransport range 0xfd_0000_0000..0xff_ffff_ffff (EFR2 does
  *    not set HTRangeIgnore).
- * Per device: a UIO_HW_DEV_NO_DIRTY device sees EFR.HDSup clear. ATS and PRI
- * are not per-device in these registers (EFR has no ATS bit, and PPRSup also
- * gates PASID domains), so they stay the unit's; a device without ATS is told
- * so by IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED.
+ * Per device: the unit's address width is the device's aw: 48 (the default:
+ * HATS and GATS 4 levels) or 57 (HATS and GATS 5 levels). HATS could also
+ * say 6 levels (64 bits), but GATS stops at 5 and the model keeps the two
+ * together: other widths are refused. Attaching checks a domain's tables
+ * against the device's HATS and GATS, since a DTE cannot point a unit at a
+ * deeper table than it walks. A UIO_HW_DEV_NO_DIRTY device sees EFR.HDSup
+ * clear. ATS and PRI are not per-device in these registers (EFR has no ATS
+ * bit, and PPRSup also gates PASID domains), so they stay the unit's; a
+ * device without ATS is told so by IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED.
  *
  * The driver enables PCI PASID without execute or privileged requests, so
  * IOMMU_HW_CAP_PCI_PASID_EXEC/PRIV are never reported.
@@ -74,18 +81,33 @@
 /* 512 GiB pages are left out by the driver (a hardware erratum) */
 #define AMD_NO_PGSIZE PT_BIT(39)
 
+#define AMD_AW_DEFAULT 48
+
+static int amd_aw_check(unsigned int aw)
+{
+	if (aw == 48 || aw == 57)
+		return 0;
+	return uio_fail(-EINVAL,
+			"amd: address width %u is not an AMD IOMMU's (48: HATS/GATS 4 levels, 57: 5 levels)",
+			aw);
+}
+
 /* The feature registers @dev sees: the unit's, less what its flags deny. */
 void amd_regs(const struct uio_hw_dev *dev, struct iommu_hw_info_amd *r)
 {
+	/* HATS and GATS: 0 for 4 levels, 1 for 5 (a 57-bit unit) */
+	unsigned int levels_field =
+		(dev->aw ? dev->aw : AMD_AW_DEFAULT) == 57 ? 1 : 0;
+
 	r->efr =
 		/* peripheral page requests (PPR log) */
 		EFR_PPRSUP |
 		/* guest translation: v2 tables per PASID */
 		EFR_GTSUP |
-		/* host tables up to 4 levels (HATS = 0) */
-		AMD_FIELD(0, EFR_HATS_SHIFT) |
-		/* guest tables up to 4 levels (GATS = 0) */
-		AMD_FIELD(0, EFR_GATS_SHIFT) |
+		/* host tables up to 4 (HATS = 0) or 5 (HATS = 1) levels */
+		AMD_FIELD(levels_field, EFR_HATS_SHIFT) |
+		/* guest tables up to 4 (GATS = 0) or 5 (GATS = 1) levels */
+		AMD_FIELD(levels_field, EFR_GATS_SHIFT) |
 		/* GCR3 tables up to 2 levels (GLX = 1), enough for 16 bits */
 		AMD_FIELD(1, EFR_GLX_SHIFT) |
 		/* 16-bit PASIDs (PASmax = 15) */
@@ -261,6 +283,40 @@ amd_domain_alloc_paging(const struct uio_hw_dev *dev,
 	}
 }
 
+/*
+ * The unit walks host tables of at most HATS levels and guest tables of at
+ * most GATS levels: a domain made for a wider device of the same unit does
+ * not fit. A nested domain is checked for its guest paging mode (the gDTE's,
+ * amd_nested.c) and its host parent.
+ */
+static int amd_attach_check(const struct uio_hw_dev *dev,
+			    const struct uio_domain *domain)
+{
+	struct iommu_hw_info_amd r;
+	unsigned int levels;
+	int ret;
+
+	amd_regs(dev, &r);
+	if (domain->kind == UIO_DOMAIN_NESTED) {
+		ret = amd_nested_attach_check(&r, domain);
+		if (ret)
+			return ret;
+		domain = domain->parent;
+	}
+	levels = pt_table_levels(domain->pt);
+	if (pt_table_format(domain->pt) == &pt_fmt_amdv1) {
+		if (levels > amd_host_levels(&r))
+			return uio_fail(-EINVAL,
+					"amd: a %u-level host table on a unit of %u (EFR.HATS)",
+					levels, amd_host_levels(&r));
+	} else if (levels > amd_guest_levels(&r)) {
+		return uio_fail(-EINVAL,
+				"amd: a %u-level guest table on a unit of %u (EFR.GATS)",
+				levels, amd_guest_levels(&r));
+	}
+	return 0;
+}
+
 static unsigned int amd_reserved_regions(const struct uio_hw_dev *dev,
 					 struct uio_iova_range *out,
 					 unsigned int max)
@@ -289,7 +345,9 @@ const struct uio_hw_model uio_hw_amd = {
 	.hw_info_type = IOMMU_HW_INFO_TYPE_AMD,
 	.hw_info = amd_hw_info,
 	.capabilities = amd_capabilities,
+	.aw_check = amd_aw_check,
 	.domain_alloc_paging = amd_domain_alloc_paging,
 	.reserved_regions = amd_reserved_regions,
+	.attach_check = amd_attach_check,
 	.viommu_alloc = amd_viommu_alloc,
 };

@@ -23,6 +23,10 @@ unsigned int amd_guest_levels(const struct iommu_hw_info_amd *r);
 /* the deepest GCR3 table, as GLX (levels - 1) */
 unsigned int amd_glx_max(const struct iommu_hw_info_amd *r);
 
+/* a nested domain's own rules for attaching to a unit with @r (amd_nested.c) */
+int amd_nested_attach_check(const struct iommu_hw_info_amd *r,
+			    const struct uio_domain *domain);
+
 /* IOMMU_VIOMMU_TYPE_AMD over a v1 NEST_PARENT (amd_nested.c) */
 struct uio_viommu *amd_viommu_alloc(const struct uio_hw_dev *dev,
 				    struct uio_domain *parent, uint32_t type,

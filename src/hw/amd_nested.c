@@ -237,6 +237,22 @@ static const struct uio_viommu_ops amd_viommu_ops = {
 	.cache_invalidate = amd_viommu_cache_invalidate,
 };
 
+/*
+ * Attaching elsewhere on the unit: the guest paging mode must be one the
+ * device's unit walks (a 5-level gDTE made for a 57-bit device does not go
+ * on a 48-bit one). The host parent is checked by the caller (amd.c).
+ */
+int amd_nested_attach_check(const struct iommu_hw_info_amd *r,
+			    const struct uio_domain *domain)
+{
+	const struct amd_nested *an = domain->model_priv;
+
+	if (an->walk.levels > amd_guest_levels(r))
+		return uio_fail(-EINVAL,
+				"amd: 5-level guest tables on a unit without EFR.GATS 5 levels");
+	return 0;
+}
+
 struct uio_viommu *amd_viommu_alloc(const struct uio_hw_dev *dev,
 				    struct uio_domain *parent, uint32_t type,
 				    const void *data, uint32_t data_len)

@@ -239,6 +239,17 @@ int uio_hw_attach_check(const struct uio_hw_dev *dev,
 	return model->attach_check ? model->attach_check(dev, domain) : 0;
 }
 
+int uio_hw_aw_check(const struct uio_hw_model *model, unsigned int aw)
+{
+	if (!aw)
+		return 0;
+	if (!model->aw_check)
+		return uio_fail(-EINVAL,
+				"%s: the address width is fixed; aw=%u is not accepted",
+				model->name, aw);
+	return model->aw_check(aw);
+}
+
 const struct uio_hw_model *uio_hw_model_find(const char *name)
 {
 	static const struct uio_hw_model *const models[] = {

@@ -11,8 +11,9 @@
  *                         paging-domain allocator, the reserved regions a
  *                         device brings (MSI windows), the attach check.
  *   struct uio_hw_dev     what a device looks like to its IOMMU: the model,
- *                         the IOMMU instance it sits behind, its requester
- *                         id, PASID width and ATS/PRI/dirty capabilities.
+ *                         the IOMMU instance it sits behind and its address
+ *                         width, the device's requester id, PASID width and
+ *                         ATS/PRI/dirty capabilities.
  *                         Emulated devices (dev/) and the selftest's mock
  *                         devices embed one.
  *   struct uio_domain     a paging domain: a pt table (pt/) in the model's
@@ -91,6 +92,14 @@ struct uio_hw_model {
 	uint64_t (*capabilities)(const struct uio_hw_dev *dev);
 
 	/*
+	 * Optional: can a device of this model sit behind a unit whose
+	 * address width is @aw bits (uio_hw_dev.aw, never 0 here)? 0, or
+	 * -EINVAL with a reason naming the widths the hardware can report.
+	 * NULL: the model has one width and refuses any aw (the mock).
+	 */
+	int (*aw_check)(unsigned int aw);
+
+	/*
 	 * A paging domain for @dev. Returns the domain or ERR_PTR:
 	 * -EOPNOTSUPP for flags or data the hardware cannot do, -EINVAL for
 	 * malformed data, -ENOMEM.
@@ -147,6 +156,14 @@ struct uio_hw_dev {
 	uint32_t rid;          /* requester id (bus/dev/fn or stream id) */
 	unsigned int pasid_bits; /* PASID width, 0 without PASID */
 	unsigned int instance; /* which IOMMU unit the device sits behind */
+	/*
+	 * The address width of the IOMMU as this device sees it, in bits:
+	 * what the model's registers report and its domains translate (VT-d
+	 * MGAW/SAGAW, SMMUv3 IDR5.OAS, AMD HATS/GATS). 0: the model's
+	 * default. Checked against the model's aw_check when the device is
+	 * made (uio_hw_aw_check()).
+	 */
+	unsigned int aw;
 	void *model_priv;      /* a model's per-device state, or NULL */
 };
 
@@ -388,6 +405,13 @@ struct uio_viommu {
  */
 int uio_hw_attach_check(const struct uio_hw_dev *dev,
 			const struct uio_domain *domain);
+
+/*
+ * May a device of @model have address width @aw (uio_hw_dev.aw)? 0 (the
+ * default) always may; otherwise the model's aw_check decides, and a model
+ * without one refuses. 0 or -EINVAL, with a reason.
+ */
+int uio_hw_aw_check(const struct uio_hw_model *model, unsigned int aw);
 
 /* the models */
 extern const struct uio_hw_model uio_hw_mock;

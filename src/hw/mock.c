@@ -25,7 +25,9 @@
  *    (one slot, or all with IOMMU_TEST_INVALIDATE_FLAG_ALL) and read back
  *    by MD_CHECK_IOTLB. The mock's stage 1 is the identity: a DMA through
  *    a mock nested domain translates through its parent.
- * The selftest vIOMMU itself has no model state (core/viommu.c).
+ * The selftest vIOMMU itself has no model state (core/viommu.c). The mock's
+ * address width is the selftest's (its apertures above), so the model has
+ * no aw_check: a device asking for another width is refused.
  */
 #include <errno.h>
 #include <string.h>

@@ -9,11 +9,23 @@
  * back from them as the kernel driver reads the hardware's:
  *  - 2-level stream tables, 2-level context-descriptor tables, stage 1 and
  *    stage 2, AArch64 tables with the 4 KiB granule only (the engine has no
- *    16K/64K formats), 48-bit input and output addresses, 16-bit ASIDs and
- *    VMIDs, 16-bit stream ids and 20-bit substream ids (PASIDs).
+ *    16K/64K formats), 48-bit virtual addresses (IDR5.VAX = 0), a 48-bit
+ *    output address size (IDR5.OAS) unless the device asks for another,
+ *    16-bit ASIDs and VMIDs, 16-bit stream ids and 20-bit substream ids
+ *    (PASIDs).
+ *  - Address sizes. With AArch64 tables only (IDR0.TTF), the input size of
+ *    stage 2 (IAS) equals OAS. A stage-1 domain takes 48-bit inputs (VAX)
+ *    whatever OAS says: OAS bounds its output, and our outputs are host
+ *    addresses, which no width check applies to. A stage-2 domain takes IAS
+ *    bits: 3 levels for an IAS up to 39 (walks start at level 1), 4 beyond
+ *    (start at level 0). For an IAS of 40 or 42 the architecture allows
+ *    either a level-0 start with a root of 2 or 8 entries or a level-1
+ *    start with that many level-1 tables concatenated; Linux's io-pgtable
+ *    concatenates to save a walk step, the engine's roots are one page, so
+ *    we start at level 0: the same IOVAs translate, the same ones fault.
  *  - Paging domains: stage 1 (pt_fmt_arm_lpae_s1) unless the allocation asks
- *    for a nesting parent, which is stage 2 (pt_fmt_arm_lpae_s2); 4 levels
- *    and 48 bits either way. Exactly the driver's flag combinations are
+ *    for a nesting parent, which is stage 2 (pt_fmt_arm_lpae_s2), sized as
+ *    above. Exactly the driver's flag combinations are
  *    accepted: none, NEST_PARENT, DIRTY_TRACKING, PASID and DIRTY_TRACKING
  *    | PASID; anything else, and any user data, is EOPNOTSUPP.
  *  - Dirty tracking is HTTU: stage-1 leaves carry DBM and start writable-
@@ -22,12 +34,17 @@
  *  - The software MSI window 0x8000000..0x80fffff is reserved for every
  *    device: Linux maps the GIC ITS doorbell there for device MSIs.
  * Per device: a UIO_HW_DEV_NO_DIRTY device sees HTTU = access flag only; a
- * device without ATS (PRI) sees IDR0.ATS (IDR0.PRI) clear.
+ * device without ATS (PRI) sees IDR0.ATS (IDR0.PRI) clear. The device's aw
+ * is the SMMU's OAS, one that IDR5.OAS encodes: 32, 36, 40, 42, 44 or 48
+ * bits; 52 needs the 52-bit descriptor layout (or the 64K granule), which
+ * the engine lacks, and other widths cannot be reported: both are refused.
+ * Attaching checks a stage-2 domain against the device's IAS, since an STE
+ * cannot give a stage-2 table more input bits than the SMMU has.
  *
  * Not modelled: command, event and PRI queues (the queue sizes are
  * reported), stalls (STALL_MODEL says none), MSIs of the SMMU itself,
- * secure state, VATOS, broadcast TLB maintenance, the 16K/64K granules and
- * 52-bit addresses.
+ * secure state, VATOS, broadcast TLB maintenance, the 16K/64K granules,
+ * 52-bit addresses, and address size faults on the host's own tables.
  */
 #include <errno.h>
 #include <string.h>
@@ -70,8 +87,7 @@
 #define IDR1_CMDQS(lg2) SMMU_FIELD(lg2, 21)     /* 25:21 */
 
 /* SMMU_IDR5 */
-#define IDR5_OAS_SHIFT 0                        /* 2:0 */
-#define IDR5_OAS_48 5
+#define IDR5_OAS_SHIFT 0                        /* 2:0, see smmu_oas_bits */
 #define IDR5_GRAN4K SMMU_BIT(4)
 #define IDR5_VAX_SHIFT 10                       /* 11:10, 0: 48-bit VA */
 
@@ -93,7 +109,31 @@
 #define SMMU_MSI_START 0x8000000ULL
 #define SMMU_MSI_LAST (0x8000000ULL + 0x100000ULL - 1)
 
-#define SMMU_LEVELS 4 /* 4 KiB granule, 48-bit IAS: levels 0..3 */
+/* IDR5.OAS n means smmu_oas_bits[n] bits; 0b111 is reserved */
+static const unsigned char smmu_oas_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+#define SMMU_OAS_MAX_SERVED 48 /* 52 needs LPA descriptors: not modelled */
+#define SMMU_AW_DEFAULT 48
+#define SMMU_VA_BITS 48        /* IDR5.VAX = 0 */
+
+/* IDR5.OAS for @bits, or -1 if OAS cannot say it */
+static int smmu_oas_field(unsigned int bits)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(smmu_oas_bits); i++)
+		if (smmu_oas_bits[i] == bits)
+			return (int)i;
+	return -1;
+}
+
+static int smmu_aw_check(unsigned int aw)
+{
+	if (aw > SMMU_OAS_MAX_SERVED || smmu_oas_field(aw) < 0)
+		return uio_fail(-EINVAL,
+				"smmuv3: address width %u is not an output size SMMU_IDR5.OAS encodes (32, 36, 40, 42, 44, 48; 52 needs the 52-bit table format, not modelled)",
+				aw);
+	return 0;
+}
 
 /* The ID registers @dev sees: the unit's, less what its flags deny. */
 void smmu_regs(const struct uio_hw_dev *dev,
@@ -102,6 +142,7 @@ void smmu_regs(const struct uio_hw_dev *dev,
 	unsigned int httu = (dev->flags & UIO_HW_DEV_NO_DIRTY) ?
 				    IDR0_HTTU_ACCESS :
 				    IDR0_HTTU_ACCESS_DIRTY;
+	int oas = smmu_oas_field(dev->aw ? dev->aw : SMMU_AW_DEFAULT);
 
 	memset(info, 0, sizeof(*info));
 	/* flags: no errata of the IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_* kind */
@@ -143,8 +184,8 @@ void smmu_regs(const struct uio_hw_dev *dev,
 	/* IDR2: no VATOS page; IDR3: none of the optional 3.1 features */
 	/* IDR4: implementation defined, nothing */
 	info->idr[5] =
-		/* 48-bit output addresses */
-		SMMU_FIELD(IDR5_OAS_48, IDR5_OAS_SHIFT) |
+		/* output address size: the unit's width (48 by default) */
+		SMMU_FIELD(oas < 0 ? 0 : oas, IDR5_OAS_SHIFT) |
 		/* 4 KiB translation granule (4K, 2M, 1G pages) */
 		IDR5_GRAN4K;
 	/* VAX = 0: 48-bit virtual addresses; STALL_MAX = 0: no stalls */
@@ -183,6 +224,20 @@ static bool smmu_dbm(const struct iommu_hw_info_arm_smmuv3 *info)
 	return SMMU_GET(info->idr[0], IDR0_HTTU_SHIFT, 2) ==
 		       IDR0_HTTU_ACCESS_DIRTY &&
 	       (info->idr[0] & IDR0_COHACC);
+}
+
+/* the output address size, and with AArch64 tables only the stage-2 IAS */
+static unsigned int smmu_ias(const struct iommu_hw_info_arm_smmuv3 *info)
+{
+	unsigned int oas = SMMU_GET(info->idr[5], IDR5_OAS_SHIFT, 3);
+
+	return oas < sizeof(smmu_oas_bits) ? smmu_oas_bits[oas] : 48;
+}
+
+/* table levels for @ias input bits, 4 KiB granule: 9 bits per level */
+static unsigned int smmu_levels(unsigned int ias)
+{
+	return ias > 39 ? 4 : 3;
 }
 
 static uint64_t smmu_pgsizes(const struct iommu_hw_info_arm_smmuv3 *info)
@@ -233,7 +288,7 @@ smmu_domain_alloc_paging(const struct uio_hw_dev *dev,
 	struct iommu_hw_info_arm_smmuv3 info;
 	const struct pt_format *fmt;
 	struct uio_domain *domain;
-	unsigned int pt_flags = 0;
+	unsigned int pt_flags = 0, ias;
 	uint32_t flags = req->flags;
 
 	if (flags & ~SMMU_ALLOC_FLAGS)
@@ -279,16 +334,18 @@ smmu_domain_alloc_paging(const struct uio_hw_dev *dev,
 		pt_flags |= PT_ALLOC_DIRTY_TRACKING;
 	}
 
-	domain = uio_domain_alloc(&uio_hw_smmuv3, fmt, SMMU_LEVELS, pt_flags);
+	/* stage 1 takes virtual addresses (VAX), stage 2 IPAs (IAS) */
+	ias = fmt == &pt_fmt_arm_lpae_s2 ? smmu_ias(&info) : SMMU_VA_BITS;
+	domain = uio_domain_alloc(&uio_hw_smmuv3, fmt, smmu_levels(ias),
+				  pt_flags);
 	if (IS_ERR(domain))
 		return domain;
 	domain->instance = dev->instance;
 	domain->alloc_flags = flags;
 	domain->pgsize_bitmap &= smmu_pgsizes(&info);
 	domain->leaf_pgsize_bitmap = domain->pgsize_bitmap;
-	/* 48-bit IAS for both stages (VAX and OAS say 48) */
 	domain->aperture_start = 0;
-	domain->aperture_last = (1ULL << 48) - 1;
+	domain->aperture_last = (1ULL << ias) - 1;
 	/* coherent walks and write-back attributes on coherent devices */
 	domain->flags |= UIO_DOMAIN_COHERENT;
 	if (flags & IOMMU_HWPT_ALLOC_NEST_PARENT)
@@ -296,6 +353,29 @@ smmu_domain_alloc_paging(const struct uio_hw_dev *dev,
 	if (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING)
 		domain->flags |= UIO_DOMAIN_DIRTY_CAPABLE;
 	return domain;
+}
+
+/*
+ * A stage-2 table (a paging domain, or a nested domain's parent) may not
+ * take more input bits than the device's SMMU has (STE.S2T0SZ beyond IAS
+ * is an illegal STE); a domain made for a wider device of the same SMMU
+ * does not fit. Stage-1 inputs are VAX-sized on every device.
+ */
+static int smmu_attach_check(const struct uio_hw_dev *dev,
+			     const struct uio_domain *domain)
+{
+	struct iommu_hw_info_arm_smmuv3 info;
+
+	if (domain->kind == UIO_DOMAIN_NESTED)
+		domain = domain->parent;
+	if (pt_table_format(domain->pt) != &pt_fmt_arm_lpae_s2)
+		return 0;
+	smmu_regs(dev, &info);
+	if (domain->aperture_last >> smmu_ias(&info))
+		return uio_fail(-EINVAL,
+				"smmuv3: a stage-2 domain of more input bits than the SMMU's %u-bit IAS",
+				smmu_ias(&info));
+	return 0;
 }
 
 static unsigned int smmu_reserved_regions(const struct uio_hw_dev *dev,
@@ -314,7 +394,9 @@ const struct uio_hw_model uio_hw_smmuv3 = {
 	.hw_info_type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3,
 	.hw_info = smmu_hw_info,
 	.capabilities = smmu_capabilities,
+	.aw_check = smmu_aw_check,
 	.domain_alloc_paging = smmu_domain_alloc_paging,
 	.reserved_regions = smmu_reserved_regions,
+	.attach_check = smmu_attach_check,
 	.viommu_alloc = smmu_viommu_alloc,
 };

@@ -24,8 +24,10 @@
  * stage-1 walk from TTB0 through stage 2, with APTable/AP read-only and
  * unprivileged-access bits (PCIe requests are unprivileged, so a page
  * needs AP[1]), the access flag (a clear AF faults unless the CD enables
- * hardware updates, which are not written back) and 48-bit output
- * addresses. Faults carry SMMUv3 event ids (IHI0070 7.3): C_BAD_STE 0x04,
+ * hardware updates, which are not written back) and output addresses (IPAs:
+ * the table pointer, table and leaf addresses) within the SMMU's IAS, the
+ * stage-2 input size of the parent; an address above it is an address size
+ * fault. Faults carry SMMUv3 event ids (IHI0070 7.3): C_BAD_STE 0x04,
  * C_BAD_SUBSTREAMID 0x08, F_CD_FETCH 0x09, C_BAD_CD 0x0a, F_WALK_EABT
  * 0x0b (a table stage 2 cannot read), F_TRANSLATION 0x10, F_ADDR_SIZE
  * 0x11, F_ACCESS 0x12, F_PERMISSION 0x13; an abort STE terminates without
@@ -99,7 +101,6 @@
 #define D_AP_RDONLY PT_BIT(7)
 #define D_AF PT_BIT(10)
 #define D_OA PT_GENMASK(47, 12)
-#define D_OA_HIGH PT_GENMASK(51, 48)
 #define D_APT_NOUNPRIV PT_BIT(61)
 #define D_APT_RDONLY PT_BIT(62)
 
@@ -140,6 +141,11 @@ struct vsmmu_vdev {
 /* the model's part of a vIOMMU */
 struct vsmmu {
 	struct uio_viommu viommu;
+	/*
+	 * descriptor address bits 51:IAS: a stage-1 output (an IPA) the
+	 * parent's stage 2 cannot take is an address size fault
+	 */
+	uint64_t oa_high;
 	/* nested domains made through it; never taken inside a read section */
 	pthread_mutex_t domains_lock;
 	struct uio_domain **domains;
@@ -212,6 +218,7 @@ static int smmu_nested_translate(struct uio_domain *nested, uint32_t pasid,
 				 struct uio_hw_fault *fault)
 {
 	struct smmu_nested *sn = nested->model_priv;
+	const uint64_t oa_high = sn->vs->oa_high;
 	const uint64_t *ste = sn->ste;
 	unsigned int cdmax = STE0_S1CDMAX(ste[0]), t0sz, ias, level;
 	uint64_t cd[2], table, bit;
@@ -267,7 +274,7 @@ static int smmu_nested_translate(struct uio_domain *nested, uint32_t pasid,
 		return s1_fault(fault, UIO_HW_FAULT_TRANSLATION,
 				EVT_F_TRANSLATION, iova);
 	table = cd[1] & CD1_TTB0;
-	if (table & D_OA_HIGH)
+	if (table & oa_high)
 		return s1_fault(fault, UIO_HW_FAULT_BAD_CONFIG,
 				EVT_F_ADDR_SIZE, iova);
 	/* the start level: as many 9-bit levels as the width needs */
@@ -282,7 +289,7 @@ static int smmu_nested_translate(struct uio_domain *nested, uint32_t pasid,
 		if (!(d & D_VALID))
 			return s1_fault(fault, UIO_HW_FAULT_TRANSLATION,
 					EVT_F_TRANSLATION, iova);
-		if (d & D_OA_HIGH)
+		if (d & oa_high)
 			return s1_fault(fault, UIO_HW_FAULT_BAD_CONFIG,
 					EVT_F_ADDR_SIZE, iova);
 		if (level < 3 && (d & D_TABLE)) {
@@ -706,5 +713,7 @@ struct uio_viommu *smmu_viommu_alloc(const struct uio_hw_dev *dev,
 	vs->viommu.type = type;
 	vs->viommu.parent = parent;
 	vs->viommu.priv = vs;
+	/* the parent's aperture is [0, 2^IAS - 1] (smmuv3.c) */
+	vs->oa_high = PT_GENMASK(51, 64 - __builtin_clzll(parent->aperture_last));
 	return &vs->viommu;
 }

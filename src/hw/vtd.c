@@ -11,16 +11,27 @@
  *  - Paging domains prefer the first stage (x86-64 paging, pt_fmt_x86_64) when
  *    the allocation asks for nothing but PASID use; nesting parents and dirty
  *    tracking need the second stage (pt_fmt_vtd_ss), which has the SSADS
- *    access/dirty bits and can sit under a guest's first stage. Four levels:
- *    the second stage translates 48 bits of IOVA; the first stage 47, since
- *    x86-64 paging sign-extends bit 47 and the upper half is left unused.
+ *    access/dirty bits and can sit under a guest's first stage. The second
+ *    stage has as many levels as the widest AGAW that SAGAW offers and MGAW
+ *    admits, and translates min(AGAW, MGAW) bits; the first stage has 4
+ *    levels, or 5 with CAP.FS5LP, and translates 47 (56) bits, since x86-64
+ *    paging sign-extends the top bit and the upper half is left unused. The
+ *    first stage's input width is the paging mode's, not MGAW, which bounds
+ *    second-stage input only (as the Linux driver sizes its first stage).
  *  - Allocation flags NEST_PARENT, DIRTY_TRACKING and PASID; unknown flags,
  *    any user data, nesting without ECAP.NEST and dirty tracking without
  *    SSADS (plus scalable mode and coherent walks) are EOPNOTSUPP.
  *  - The interrupt window 0xfee00000..0xfeefffff is reserved for every
  *    device: DMA writes there are interrupt requests, never memory.
  * Per device: a device flagged UIO_HW_DEV_NO_DIRTY sees a unit without SSADS;
- * one without ATS (PRI) sees ECAP.DT (ECAP.PRS) clear. The rest is the unit's.
+ * one without ATS (PRI) sees ECAP.DT (ECAP.PRS) clear. The unit's address
+ * width is the device's aw, one of the three real units have:
+ *  - 39: SAGAW offers 3-level tables only, MGAW 39;
+ *  - 48: SAGAW 4-level, MGAW 48 (the default);
+ *  - 57: SAGAW 4- and 5-level, MGAW 57, CAP.FS5LP (5-level first stage); a
+ *    unit that walks 5-level tables keeps the 4-level AGAW, so tables of
+ *    4-level units still attach.
+ * The rest is the unit's.
  *
  * Not modelled: legacy (non-scalable) mode, interrupt remapping and posting
  * (their capability bits are reported because MSI isolation depends on
@@ -48,16 +59,50 @@
 #define VTD_MSI_START 0xfee00000ULL
 #define VTD_MSI_LAST 0xfeefffffULL
 
+static unsigned int vtd_aw(const struct uio_hw_dev *dev)
+{
+	return dev->aw ? dev->aw : VTD_AW_DEFAULT;
+}
+
+/*
+ * The widths a unit can have: MGAW is any width the unit likes, but the
+ * second stage walks whole levels (SAGAW), and a unit whose MGAW falls
+ * between two AGAWs is not one we model.
+ */
+static int vtd_aw_check(unsigned int aw)
+{
+	if (aw == 39 || aw == 48 || aw == 57)
+		return 0;
+	return uio_fail(-EINVAL,
+			"vtd: address width %u is not a VT-d unit's (39: 3-level, 48: 4-level, 57: 5-level)",
+			aw);
+}
+
+/* SAGAW for a unit of @aw bits: see the top of the file */
+static uint64_t vtd_sagaw(unsigned int aw)
+{
+	switch (aw) {
+	case 39:
+		return VTD_CAP_SAGAW_3LVL;
+	case 57:
+		return VTD_CAP_SAGAW_4LVL | VTD_CAP_SAGAW_5LVL;
+	default:
+		return VTD_CAP_SAGAW_4LVL;
+	}
+}
+
 /* The registers @dev sees: the unit's, less what the device's flags deny. */
 void vtd_regs(const struct uio_hw_dev *dev, struct vtd_regs *r)
 {
+	unsigned int aw = vtd_aw(dev);
+
 	r->cap =
 		/* 16-bit domain ids (ND = 6: 2^(4 + 2*6) = 65536 domains) */
 		VTD_CAP_ND(6) |
-		/* second stage: 4-level tables (48-bit AGAW) only */
-		VTD_CAP_SAGAW_4LVL |
-		/* maximum guest address width 48 bits */
-		VTD_FIELD(VTD_MGAW - 1, VTD_CAP_MGAW_SHIFT) |
+		/* second stage: the AGAWs (table depths) of this width */
+		vtd_sagaw(aw) |
+		/* maximum guest address width: the unit's width */
+		VTD_FIELD(aw - 1, VTD_CAP_MGAW_SHIFT) |
 		/* zero-length DMA reads are honoured */
 		VTD_CAP_ZLR |
 		/* fault recording registers at MMIO offset 0x400 */
@@ -74,7 +119,9 @@ void vtd_regs(const struct uio_hw_dev *dev, struct vtd_regs *r)
 		VTD_CAP_DWD | VTD_CAP_DRD |
 		/* first stage 1 GiB pages (2 MiB ones are architectural) */
 		VTD_CAP_FS1GP;
-	/* FS5LP clear: first stage tables are 4-level */
+	/* first stage 5-level paging on a 57-bit unit; else 4-level only */
+	if (aw == 57)
+		r->cap |= VTD_CAP_FS5LP;
 
 	r->ecap =
 		/* page walks snoop the CPU caches (legacy-mode coherency) */
@@ -300,7 +347,10 @@ vtd_domain_alloc_paging(const struct uio_hw_dev *dev,
 	if (!vtd_second_stage(&r) || !levels)
 		return ERR_PTR(uio_fail(-EOPNOTSUPP,
 					"vtd: the unit has no usable second stage"));
+	/* the AGAW's width, cut to MGAW: inputs above MGAW fault */
 	width = 30 + 9 * (levels - 2);
+	if (width > vtd_mgaw(&r))
+		width = vtd_mgaw(&r);
 	return vtd_domain_new(dev, flags, &pt_fmt_vtd_ss, levels,
 			      vtd_ss_pgsizes(&r),
 			      width >= 64 ? UINT64_MAX : (1ULL << width) - 1);
@@ -361,6 +411,7 @@ const struct uio_hw_model uio_hw_vtd = {
 	.hw_info_type = IOMMU_HW_INFO_TYPE_INTEL_VTD,
 	.hw_info = vtd_hw_info,
 	.capabilities = vtd_capabilities,
+	.aw_check = vtd_aw_check,
 	.domain_alloc_paging = vtd_domain_alloc_paging,
 	.reserved_regions = vtd_reserved_regions,
 	.attach_check = vtd_attach_check,

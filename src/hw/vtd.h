@@ -20,6 +20,7 @@
 /* Capability register (VT-d spec 11.4.2) */
 #define VTD_CAP_ND(n) VTD_FIELD(n, 0)           /* 2:0 domain-id width */
 #define VTD_CAP_SAGAW_SHIFT 8                   /* 12:8 */
+#define VTD_CAP_SAGAW_3LVL VTD_BIT(9)           /* SAGAW bit 1 */
 #define VTD_CAP_SAGAW_4LVL VTD_BIT(10)          /* SAGAW bit 2 */
 #define VTD_CAP_SAGAW_5LVL VTD_BIT(11)          /* SAGAW bit 3 */
 #define VTD_CAP_MGAW_SHIFT 16                   /* 21:16, width - 1 */
@@ -55,8 +56,11 @@
 #define VTD_ECAP_FSTS VTD_BIT(47)
 #define VTD_ECAP_SMPWC VTD_BIT(48)
 
-/* the unit's address width: 4-level tables, 48 bits */
-#define VTD_MGAW 48
+/*
+ * The unit's address width (uio_hw_dev.aw): MGAW, with the SAGAW and FS5LP
+ * that go with it (vtd.c). 48 unless the device asks for 39 or 57.
+ */
+#define VTD_AW_DEFAULT 48
 
 struct vtd_regs {
 	uint64_t cap, ecap;

@@ -11,7 +11,10 @@
  * when it writes the PASID entry (the model knows the device up front, so
  * it checks both at once): the parent is a second-stage NEST_PARENT domain
  * of this unit, flags are SRE/EAFE/WPE and need ECAP.SRS/ECAP.EAFS, the
- * address width is 48 or 57 (57 needs CAP.FS5LP), reserved fields are 0.
+ * address width is 48 or 57 (57 needs CAP.FS5LP, which only a 57-bit unit
+ * reports: vtd.c), reserved fields are 0. Attaching repeats the width and
+ * FS5LP checks against the device's own unit, as the driver does when it
+ * writes that unit's PASID entry.
  *
  * The first stage's caches are the device IOTLB entries tagged with the
  * nested domain (dev/iotlb.h): an invalidation (IOMMU_HWPT_INVALIDATE with

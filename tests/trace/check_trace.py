@@ -515,6 +515,14 @@ def check_options(args, tmp):
     expect(env.get('UIOMMUFD_VFIO_DEVS') ==
            'default;amd,rid=0x18,pasid=16,unit=1,pri,ats,no-dirty;rid=0x20',
            f'--vfio-dev: {env}')
+    # aw=BITS: a width of the named model, or of some model when none is
+    # named (the library checks it against --iommu's model at open)
+    for good in ('vtd,aw=57', 'vtd,aw=39,pasid=20', 'smmuv3,aw=40',
+                 'smmuv3,aw=0x20', 'amd,aw=57,pri', 'aw=44', 'mock,aw=0',
+                 'default,aw=48,unit=2'):
+        p = run([args.run, f'--vfio-dev={good}', '--', args.prog, 'env'])
+        expect(env_of(p).get('UIOMMUFD_VFIO_DEVS') == good,
+               f'--vfio-dev={good}: {env_of(p)}')
     # --kernel=X.Y becomes UIOMMUFD_KERNEL; what it does is tests/abi's
     # kernel_version
     for good in ('6.8', '6.13.7', 'latest'):
@@ -529,6 +537,11 @@ def check_options(args, tmp):
                 ['--vfio-dev=arm'], ['--vfio-dev=vtd,rid=x'],
                 ['--vfio-dev=vtd,unit=256'], ['--vfio-dev=vtd;amd'],
                 ['--vfio-dev=vtd,,pri'], ['--vfio-dev=pri,vtd'],
+                ['--vfio-dev=vtd,aw=40'], ['--vfio-dev=smmuv3,aw=39'],
+                ['--vfio-dev=smmuv3,aw=52'], ['--vfio-dev=amd,aw=39'],
+                ['--vfio-dev=mock,aw=48'], ['--vfio-dev=aw=47'],
+                ['--vfio-dev=vtd,aw='], ['--vfio-dev=vtd,aw=-57'],
+                ['--vfio-dev=aw=57,vtd'], ['--vfio-dev=vtd,aw=65'],
                 ['--vfio-dev'] * 65):
         p = run([args.run] + bad + ['--', args.prog, 'env'], expect_rc=2)
         expect('UIOMMUFD' not in p.stdout, f'{bad}: PROGRAM did not run')

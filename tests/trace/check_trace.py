@@ -130,7 +130,7 @@ def check_text_basic(lines, fd_name='3'):
     expect_line(lines, 'IOMMU_IOAS_UNMAP, {size=24, ioas_id=1, iova=0x0, '
                 'length=0xffffffffffffffff}) = 0 -> {length=0x8000}')
     expect_line(lines, 'IOMMU_TEST_CMD, {size=72, op=DMABUF_GET, id=0, '
-                'length=0x0, open_flags=0x0}) = -EINVAL (dma-buf length is 0)')
+                'length=0x0, open_flags=0}) = -EINVAL (dma-buf length is 0)')
     expect_line(lines, 'IOMMU_VDEVICE_TSM_OP, {', ' = -EOPNOTSUPP (',
                 'TSM is not implemented)')
     expect_line(lines, '_IOC(0x3, 0x3b, 0xfe, 0x8), 0x', ') = -ENOTTY (')

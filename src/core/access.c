@@ -288,6 +288,9 @@ void iommufd_access_unpin_pages(struct iommufd_access *access, uint64_t iova,
 static int pages_rw(struct iopt_pages *pages, uint64_t start_byte, void *data,
 		    uint64_t length, unsigned int flags)
 {
+	/* as in the kernel, accesses do not reach dma-buf memory */
+	if (pages->type == IOPT_ADDRESS_DMABUF)
+		return uio_fail(-EINVAL, "dma-buf memory cannot be accessed");
 	if (pages->type == IOPT_ADDRESS_USER) {
 		void *va = (char *)pages->uptr + start_byte;
 

@@ -26,7 +26,8 @@
  *    keeps the HWPT alive (destruction takes it off the list under that
  *    mutex first) without changing its counts.
  *  - Inside an object the core's own order is kept: ioas->mutex, then
- *    iova_rwsem for read, then access_lock (IOAS); access->ioas_lock, then
+ *    iova_rwsem for read, then access_lock, or a dma-buf area's
+ *    pages->mutex for its revoked flag (IOAS); access->ioas_lock, then
  *    iova_rwsem (access); idev->lock alone (device); the page-table census
  *    (pt_stats) takes the table's writer lock, the innermost of all.
  *  - A reserved range's owner is named by comparing pointers only: NULL is
@@ -317,6 +318,11 @@ static struct json_object *area_entry(struct iommufd_dump *d,
 	if (pages->type == IOPT_ADDRESS_USER) {
 		jadd_str(d, a, "pages", "user");
 		jadd_u64(d, a, "user_va", addr);
+	} else if (pages->type == IOPT_ADDRESS_DMABUF) {
+		jadd_str(d, a, "pages", "dmabuf");
+		jadd_u64(d, a, "dmabuf_offset", addr);
+		jadd_u64(d, a, "dmabuf_size", pages->dmabuf->size);
+		jadd_bool(d, a, "revoked", iopt_pages_revoked(area->pages));
 	} else {
 		jadd_str(d, a, "pages", "file");
 		jadd_u64(d, a, "file_offset", addr);
@@ -870,6 +876,14 @@ static void text_ioas(FILE *f, struct json_object *o)
 			jget_str(r, "pages"));
 		if (jget(r, "user_va"))
 			fprintf(f, "va 0x%" PRIx64, jget_u64(r, "user_va"));
+		else if (jget(r, "dmabuf_offset"))
+			fprintf(f, "offset 0x%" PRIx64 " of %s%s",
+				jget_u64(r, "dmabuf_offset"),
+				size_str(sz, sizeof(sz),
+					 jget_u64(r, "dmabuf_size")),
+				json_object_get_boolean(jget(r, "revoked")) ?
+					" (revoked)" :
+					"");
 		else
 			fprintf(f, "offset 0x%" PRIx64,
 				jget_u64(r, "file_offset"));

@@ -400,12 +400,30 @@ int iopt_map_file_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
 			uint64_t *iova, int fd, uint64_t start, uint64_t length,
 			int iommu_prot, unsigned int flags)
 {
+	struct uio_dmabuf *dmabuf;
 	struct iopt_pages *pages;
-	uint64_t start_byte;
+	uint64_t start_byte, last;
 
-	pages = iopt_alloc_file_pages(fd, start, length,
-				      iommu_prot & IOMMU_WRITE,
-				      ictx->account_mode, &start_byte);
+	if (!length)
+		return uio_fail(-EINVAL, "length is 0");
+	if (check_add_overflow(start, length - 1, &last))
+		return uio_fail(-EOVERFLOW,
+				"start 0x%" PRIx64 " + length 0x%" PRIx64
+				" wraps",
+				start, length);
+	/* the same fd may name a dma-buf or any other file, as in the
+	 * kernel: a dma-buf first */
+	dmabuf = uio_dmabuf_lookup(fd);
+	if (dmabuf) {
+		pages = iopt_alloc_dmabuf_pages(dmabuf, start, length,
+						iommu_prot & IOMMU_WRITE,
+						&start_byte);
+		uio_dmabuf_put(dmabuf);
+	} else {
+		pages = iopt_alloc_file_pages(fd, start, length,
+					      iommu_prot & IOMMU_WRITE,
+					      ictx->account_mode, &start_byte);
+	}
 	if (IS_ERR(pages))
 		return PTR_ERR(pages);
 	return iopt_map_common(iopt, pages, iova, start_byte, length,
@@ -627,6 +645,13 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	struct iopt_area *tail;
 	int rc;
 
+	/* its (area, domain) records would need splitting too: the kernel
+	 * does not cut dma-buf areas either */
+	if (area->pages->type == IOPT_ADDRESS_DMABUF)
+		return uio_fail(-EOPNOTSUPP,
+				"the dma-buf mapping at [0x%" PRIx64
+				", 0x%" PRIx64 "] cannot be cut",
+				area->node.start, area->node.last);
 	if ((new_start & mask) || (start_byte & mask))
 		return uio_fail(-EINVAL,
 				"cannot cut the mapping at [0x%" PRIx64

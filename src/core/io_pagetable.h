@@ -123,6 +123,8 @@ void iopt_destroy_table(struct io_pagetable *iopt);
 int iopt_map_user_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
 			uint64_t *iova, void *uptr, uint64_t length,
 			int iommu_prot, unsigned int flags);
+/* @fd may be any file the kernel maps, or a dma-buf (pages.h): its pages
+ * are then neither pinned nor charged, and may be revoked */
 int iopt_map_file_pages(struct iommufd_ctx *ictx, struct io_pagetable *iopt,
 			uint64_t *iova, int fd, uint64_t start, uint64_t length,
 			int iommu_prot, unsigned int flags);

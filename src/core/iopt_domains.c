@@ -15,7 +15,10 @@
  * them in the first domain, its "storage domain"). Here an area in domains
  * holds one access-style pin on its page range (pages.h), taken when the
  * first domain sees it and dropped when the last one lets it go; this is
- * what MD_CHECK_REFS and RLIMIT_MEMLOCK accounting observe.
+ * what MD_CHECK_REFS and RLIMIT_MEMLOCK accounting observe. dma-buf pages
+ * are not pinned; they are mapped page by page and each (area, domain)
+ * pair is recorded in the pages, so that the exporter's revoke can unmap
+ * them (pages.h).
  *
  * Everything here runs with iova_rwsem held for write: domains change only
  * under it, so a map or unmap sees a stable set.
@@ -46,7 +49,7 @@ static int area_pin(struct iopt_area *area)
 {
 	int rc;
 
-	if (area->domain_pinned)
+	if (area->domain_pinned || area->pages->type == IOPT_ADDRESS_DMABUF)
 		return 0;
 	rc = iopt_pages_add_access(area->pages, area->first_index,
 				   area->last_index);
@@ -67,6 +70,9 @@ static void area_unpin(struct iopt_area *area)
 static int area_map(struct io_pagetable *iopt, struct iopt_area *area,
 		    struct uio_domain *domain)
 {
+	if (area->pages->type == IOPT_ADDRESS_DMABUF)
+		return iopt_dmabuf_map_domain(area, domain,
+					      !iopt->disable_large_pages);
 	return uio_domain_map(domain, iopt_area_iova(area),
 			      area_host_address(area), area_length(area),
 			      area->iommu_prot, !iopt->disable_large_pages);
@@ -74,6 +80,10 @@ static int area_map(struct io_pagetable *iopt, struct iopt_area *area,
 
 static void area_unmap(struct iopt_area *area, struct uio_domain *domain)
 {
+	if (area->pages->type == IOPT_ADDRESS_DMABUF) {
+		iopt_dmabuf_unmap_domain(area, domain);
+		return;
+	}
 	uio_domain_unmap(domain, iopt_area_iova(area), area_length(area));
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * iopt_pages lifetime and the pin ledger; see pages.h for the model.
+ * iopt_pages lifetime, the pin ledger, and the domain records and revoke of
+ * dma-buf pages; see pages.h for the model.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/pages.h"
+#include "hw/hw.h"
 #include "util/alloc.h"
 #include "util/caps.h"
 #include "util/overflow.h"
@@ -47,6 +49,7 @@ static struct iopt_pages *iopt_alloc_pages(uint64_t start_byte,
 	pages->account_mode = mode;
 	pages->fd = -1;
 	pthread_mutex_init(&pages->mutex, NULL);
+	CDS_INIT_LIST_HEAD(&pages->dmabuf_tracks);
 	return pages;
 }
 
@@ -134,6 +137,50 @@ struct iopt_pages *iopt_alloc_file_pages(int fd, uint64_t start,
 	return pages;
 }
 
+static void pages_dmabuf_revoke(struct uio_dmabuf_attachment *attach);
+
+static const struct uio_dmabuf_importer_ops pages_dmabuf_ops = {
+	.revoke = pages_dmabuf_revoke,
+};
+
+struct iopt_pages *iopt_alloc_dmabuf_pages(struct uio_dmabuf *dmabuf,
+					   uint64_t start, uint64_t length,
+					   bool writable,
+					   uint64_t *ret_start_byte)
+{
+	uint64_t start_down = start & PAGE_MASK, last;
+	struct iopt_pages *pages;
+	int rc;
+
+	/* the buffer must hold [start, start + length); the caller checked
+	 * that length is not 0 and that the range does not wrap */
+	if (check_add_overflow(start, length - 1, &last) ||
+	    last >= dmabuf->size)
+		return ERR_PTR(uio_fail(-EINVAL,
+					"dma-buf range [0x%" PRIx64
+					", +0x%" PRIx64
+					") reaches past its end (0x%" PRIx64 ")",
+					start, length, dmabuf->size));
+	pages = iopt_alloc_pages(start - start_down, length, writable,
+				 IOPT_PAGES_ACCOUNT_NONE);
+	if (IS_ERR(pages))
+		return pages;
+	/* the exporter's memory is never charged to the importer */
+	pages->account_resolved = true;
+	pages->type = IOPT_ADDRESS_DMABUF;
+	pages->start = start_down;
+	rc = uio_dmabuf_attach(dmabuf, &pages->attach, &pages_dmabuf_ops);
+	if (rc) {
+		pthread_mutex_destroy(&pages->mutex);
+		uio_free(pages);
+		return ERR_PTR(rc);
+	}
+	uio_dmabuf_hold(dmabuf);
+	pages->dmabuf = dmabuf;
+	*ret_start_byte = start - start_down;
+	return pages;
+}
+
 void iopt_pages_get(struct iopt_pages *pages)
 {
 	atomic_fetch_add(&pages->refs, 1);
@@ -149,6 +196,11 @@ void iopt_put_pages(struct iopt_pages *pages)
 	}
 	if (pages->fd >= 0)
 		syscall(SYS_close, pages->fd);
+	if (pages->dmabuf) {
+		/* every area left its domains before it dropped the pages */
+		uio_dmabuf_detach(pages->dmabuf, &pages->attach);
+		uio_dmabuf_put(pages->dmabuf);
+	}
 	pthread_mutex_destroy(&pages->mutex);
 	uio_free(pages);
 }
@@ -523,6 +575,9 @@ int iopt_pages_add_access(struct iopt_pages *pages, uint64_t index,
 	struct iopt_pages_access *acc;
 	int rc;
 
+	/* the exporter owns a dma-buf's pages: there is nothing to pin */
+	if (pages->type == IOPT_ADDRESS_DMABUF)
+		return uio_fail(-EINVAL, "dma-buf memory cannot be pinned");
 	/*
 	 * The kernel pins with get_user_pages, which fails with EFAULT when
 	 * part of the range is not mapped; msync() answers the same question
@@ -625,4 +680,140 @@ uint64_t pin_ledger_charged(enum iopt_account_mode mode)
 	v = pin_charged[mode];
 	pthread_mutex_unlock(&pin_lock);
 	return v;
+}
+
+/* ---- dma-buf pages in domains ---- */
+
+/* one (area, domain) pair that maps dma-buf pages */
+struct iopt_dmabuf_track {
+	struct cds_list_head node; /* in pages->dmabuf_tracks */
+	struct iopt_area *area;
+	struct uio_domain *domain;
+};
+
+static uint64_t area_length(const struct iopt_area *area)
+{
+	return iopt_area_last_iova(area) - iopt_area_iova(area) + 1;
+}
+
+/*
+ * Map the area page by page: each page of the buffer has its own host
+ * address, and runs whose addresses happen to follow each other go in
+ * one call. On failure what was mapped is unmapped again.
+ */
+static int dmabuf_map_area(struct iopt_area *area, struct uio_domain *domain,
+			   bool large)
+{
+	struct iopt_pages *pages = area->pages;
+	uint64_t first = iopt_area_start_byte(area, iopt_area_iova(area));
+	uint64_t last = first + area_length(area) - 1;
+	uint64_t byte = first, run_iova = iopt_area_iova(area), run_len = 0;
+	uintptr_t run_oa = 0;
+	int rc;
+
+	while (byte <= last) {
+		uint64_t page_last = (byte | (PAGE_SIZE - 1)) < last ?
+					     (byte | (PAGE_SIZE - 1)) :
+					     last;
+		uintptr_t oa = iopt_pages_index_va(pages, byte / PAGE_SIZE) +
+			       byte % PAGE_SIZE;
+
+		if (run_len && oa != run_oa + run_len) {
+			rc = uio_domain_map(domain, run_iova, run_oa, run_len,
+					    area->iommu_prot, large);
+			if (rc)
+				goto err_unmap;
+			run_iova += run_len;
+			run_len = 0;
+		}
+		if (!run_len)
+			run_oa = oa;
+		run_len += page_last - byte + 1;
+		if (page_last == last)
+			break;
+		byte = page_last + 1;
+	}
+	rc = uio_domain_map(domain, run_iova, run_oa, run_len,
+			    area->iommu_prot, large);
+	if (!rc)
+		return 0;
+err_unmap:
+	if (run_iova > iopt_area_iova(area))
+		uio_domain_unmap(domain, iopt_area_iova(area),
+				 run_iova - iopt_area_iova(area));
+	return rc;
+}
+
+int iopt_dmabuf_map_domain(struct iopt_area *area, struct uio_domain *domain,
+			   bool large)
+{
+	struct iopt_pages *pages = area->pages;
+	struct iopt_dmabuf_track *track;
+	int rc = 0;
+
+	track = uio_zalloc(sizeof(*track));
+	if (!track)
+		return -ENOMEM;
+	track->area = area;
+	track->domain = domain;
+	pthread_mutex_lock(&pages->mutex);
+	if (!pages->revoked)
+		rc = dmabuf_map_area(area, domain, large);
+	if (rc)
+		uio_free(track);
+	else
+		cds_list_add_tail(&track->node, &pages->dmabuf_tracks);
+	pthread_mutex_unlock(&pages->mutex);
+	return rc;
+}
+
+void iopt_dmabuf_unmap_domain(struct iopt_area *area,
+			      struct uio_domain *domain)
+{
+	struct iopt_pages *pages = area->pages;
+	struct iopt_dmabuf_track *track;
+
+	pthread_mutex_lock(&pages->mutex);
+	cds_list_for_each_entry(track, &pages->dmabuf_tracks, node) {
+		if (track->area != area || track->domain != domain)
+			continue;
+		/* a revoke already unmapped it */
+		if (!pages->revoked)
+			uio_domain_unmap(domain, iopt_area_iova(area),
+					 area_length(area));
+		cds_list_del(&track->node);
+		uio_free(track);
+		break;
+	}
+	pthread_mutex_unlock(&pages->mutex);
+}
+
+/* the exporter's revoke: out of every domain, for good */
+static void pages_dmabuf_revoke(struct uio_dmabuf_attachment *attach)
+{
+	struct iopt_pages *pages =
+		container_of(attach, struct iopt_pages, attach);
+	struct iopt_dmabuf_track *track;
+
+	pthread_mutex_lock(&pages->mutex);
+	if (!pages->revoked) {
+		cds_list_for_each_entry(track, &pages->dmabuf_tracks, node)
+			uio_domain_unmap(track->domain,
+					 iopt_area_iova(track->area),
+					 area_length(track->area));
+		pages->revoked = true;
+	}
+	pthread_mutex_unlock(&pages->mutex);
+}
+
+bool iopt_pages_revoked(struct iopt_pages *pages)
+{
+	bool revoked;
+
+	if (pages->type != IOPT_ADDRESS_DMABUF)
+		return false;
+	pthread_mutex_lock(&pages->mutex);
+	revoked = pages->revoked;
+	pthread_mutex_unlock(&pages->mutex);
+	return revoked;
 }

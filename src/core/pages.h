@@ -22,6 +22,17 @@
  * charges the process. A caller with CAP_IPC_LOCK is not charged, as in the
  * kernel. A charge past the limit fails with ENOMEM. Charging happens once per
  * pinned range, however many IOASes or domains use it.
+ *
+ * dma-bufs. As in the kernel, a dma-buf's pages are neither pinned nor
+ * charged (the exporter owns them) and accesses cannot use them (EINVAL).
+ * The exporter may revoke them: every domain that maps an area of the
+ * pages must then let go at once, from the exporter's side, without the
+ * IOAS locks (taking iova_rwsem there would invert the lock order). So
+ * each (area, domain) pair that maps dma-buf pages is recorded in the
+ * pages under its mutex when it is mapped and forgotten when it is
+ * unmapped; revoke walks that list. A revoked iopt_pages stays revoked:
+ * its areas remain in their IOASes (UNMAP removes them as usual) and are
+ * left out of every domain, including domains attached later.
  */
 #ifndef UIOMMUFD_CORE_PAGES_H
 #define UIOMMUFD_CORE_PAGES_H
@@ -31,6 +42,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/dmabuf.h"
 #include "core/iommufd_private.h"
 #include "util/interval_tree.h"
 #include "util/page.h"
@@ -38,6 +50,7 @@
 enum iopt_address_type {
 	IOPT_ADDRESS_USER,
 	IOPT_ADDRESS_FILE,
+	IOPT_ADDRESS_DMABUF,
 };
 
 struct iopt_pages {
@@ -45,7 +58,7 @@ struct iopt_pages {
 	enum iopt_address_type type;
 	union {
 		void *uptr;      /* USER: first page, page aligned */
-		uint64_t start;  /* FILE: file offset of the first page */
+		uint64_t start;  /* FILE, DMABUF: offset of the first page */
 	};
 	int fd;                  /* FILE: our duplicate, else -1 */
 	void *kva;               /* FILE: our mapping of it, once pinned */
@@ -57,6 +70,13 @@ struct iopt_pages {
 	pthread_mutex_t mutex;
 	struct itree_root access_itree; /* iopt_pages_access, by page index */
 	struct itree_root pinned_itree; /* pin_record.pages_node, by index */
+	/* DMABUF: the buffer (a reference) and our attachment to it */
+	struct uio_dmabuf *dmabuf;
+	struct uio_dmabuf_attachment attach;
+	/* DMABUF, protected by mutex: the exporter took the pages away, and
+	 * the (area, domain) pairs that map them (iopt_dmabuf_track) */
+	bool revoked;
+	struct cds_list_head dmabuf_tracks;
 };
 
 struct iopt_pages *iopt_alloc_user_pages(void *uptr, uint64_t length,
@@ -67,6 +87,14 @@ struct iopt_pages *iopt_alloc_file_pages(int fd, uint64_t start,
 					 uint64_t length, bool writable,
 					 enum iopt_account_mode mode,
 					 uint64_t *ret_start_byte);
+/*
+ * [start, start + length) of @dmabuf, which must lie inside the buffer
+ * (-EINVAL); -ENODEV if the buffer is revoked. Takes its own reference.
+ */
+struct iopt_pages *iopt_alloc_dmabuf_pages(struct uio_dmabuf *dmabuf,
+					   uint64_t start, uint64_t length,
+					   bool writable,
+					   uint64_t *ret_start_byte);
 void iopt_pages_get(struct iopt_pages *pages);
 void iopt_put_pages(struct iopt_pages *pages);
 
@@ -102,10 +130,32 @@ void iopt_pages_remove_access(struct iopt_pages *pages, uint64_t index,
 static inline uintptr_t iopt_pages_index_va(const struct iopt_pages *pages,
 					    uint64_t index)
 {
+	/* a dma-buf's pages are not contiguous: each is looked up */
+	if (pages->type == IOPT_ADDRESS_DMABUF)
+		return uio_dmabuf_addr(pages->dmabuf,
+				       pages->start + index * PAGE_SIZE);
 	return (uintptr_t)(pages->type == IOPT_ADDRESS_USER ? pages->uptr :
 							      pages->kva) +
 	       index * PAGE_SIZE;
 }
+
+/* ---- dma-buf pages in domains (iova_rwsem held for write) ---- */
+
+struct iopt_area;
+struct uio_domain;
+
+/*
+ * Map @area (of dma-buf pages) into @domain and record the pair, or only
+ * record it when the pages are revoked. -ENOMEM or the domain's error,
+ * with nothing mapped or recorded.
+ */
+int iopt_dmabuf_map_domain(struct iopt_area *area, struct uio_domain *domain,
+			   bool large);
+/* undo iopt_dmabuf_map_domain() (the unmap is skipped once revoked) */
+void iopt_dmabuf_unmap_domain(struct iopt_area *area,
+			      struct uio_domain *domain);
+/* true once the exporter revoked the pages (always false for others) */
+bool iopt_pages_revoked(struct iopt_pages *pages);
 
 /* pin the pages of [va, va + npages * PAGE_SIZE), charging them per @mode;
  * -ENOMEM past the memlock limit */

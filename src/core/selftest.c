@@ -11,9 +11,10 @@
  * DIRTY) live in selftest_mock.c. CREATE_ACCESS, ACCESS_PAGES,
  * DESTROY_ACCESS_PAGES, ACCESS_RW and ACCESS_REPLACE_IOAS drive the access
  * API (access.c) through an access fd, as the kernel's selftest driver
- * does. The nested-domain, vIOMMU, PASID and fault ops belong to the
- * nesting work and are answered as the kernel answers an op it does not
- * know: EOPNOTSUPP.
+ * does. The nested-domain, vIOMMU, PASID and fault ops live in
+ * selftest_nested.c, the dma-buf ops (DMABUF_GET, DMABUF_REVOKE,
+ * MD_CHECK_DMABUF) in selftest_dmabuf.c. An op the kernel does not know
+ * is EOPNOTSUPP.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -467,8 +468,19 @@ int iommufd_test_ioctl(struct iommufd_ucmd *ucmd)
 					cmd->memory_limit.limit);
 		iommufd_test_memory_limit = cmd->memory_limit.limit;
 		return 0;
+	case IOMMU_TEST_OP_DMABUF_GET:
+		return iommufd_test_dmabuf_get(cmd->dmabuf_get.length,
+					       cmd->dmabuf_get.open_flags);
+	case IOMMU_TEST_OP_DMABUF_REVOKE:
+		return iommufd_test_dmabuf_revoke(cmd->dmabuf_revoke.dmabuf_fd,
+						  cmd->dmabuf_revoke.revoked);
+	case IOMMU_TEST_OP_MD_CHECK_DMABUF:
+		return iommufd_test_md_check_dmabuf(
+			ucmd, cmd->id, cmd->check_dmabuf.dmabuf_fd,
+			cmd->check_dmabuf.iova, cmd->check_dmabuf.length,
+			cmd->check_dmabuf.offset);
 	default:
-		return uio_fail(-EOPNOTSUPP, "test op %u is not served yet",
-				cmd->op);
+		/* the kernel's answer to an op it does not know */
+		return uio_fail(-EOPNOTSUPP, "test op %u is unknown", cmd->op);
 	}
 }

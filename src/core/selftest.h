@@ -7,6 +7,7 @@
 #ifndef UIOMMUFD_CORE_SELFTEST_H
 #define UIOMMUFD_CORE_SELFTEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <linux/iommufd_test.h>
@@ -35,6 +36,18 @@ struct mock_dev_state {
 
 /* a SELFTEST object held for this call, or ERR_PTR(-ENOENT) */
 struct selftest_obj *get_selftest_obj(struct iommufd_ucmd *ucmd, uint32_t id);
+
+/* a paging HWPT of the mock IOMMU held for this call: ENOENT for no
+ * paging HWPT, EINVAL for a domain of another model (selftest_mock.c) */
+struct iommufd_hwpt_paging *get_mock_hwpt(struct iommufd_ucmd *ucmd,
+					  uint32_t id);
+
+/* selftest_dmabuf.c */
+int iommufd_test_dmabuf_get(uint32_t length, uint32_t open_flags);
+int iommufd_test_dmabuf_revoke(int dmabuf_fd, bool revoked);
+int iommufd_test_md_check_dmabuf(struct iommufd_ucmd *ucmd, uint32_t hwpt_id,
+				 int dmabuf_fd, uint64_t iova, uint64_t length,
+				 uint64_t offset);
 
 /* selftest_nested.c */
 int iommufd_test_md_check_iotlb(struct iommufd_ucmd *ucmd, uint32_t hwpt_id,

@@ -155,9 +155,8 @@ int iommufd_test_mock_domain_replace(struct iommufd_ucmd *ucmd,
 	return rc;
 }
 
-/* a paging HWPT of the mock IOMMU; EINVAL for any other domain */
-static struct iommufd_hwpt_paging *get_mock_hwpt(struct iommufd_ucmd *ucmd,
-						 uint32_t id)
+struct iommufd_hwpt_paging *get_mock_hwpt(struct iommufd_ucmd *ucmd,
+					  uint32_t id)
 {
 	struct iommufd_hwpt_paging *hwpt_paging =
 		iommufd_get_hwpt_paging(ucmd->ictx, id);

@@ -11,6 +11,7 @@
  * which enum it is.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
 
@@ -525,6 +526,7 @@ static const struct tr_sym test_ops[] = {
 	{ IOMMU_TEST_OP_PASID_CHECK_HWPT, "PASID_CHECK_HWPT" },
 	{ IOMMU_TEST_OP_DMABUF_GET, "DMABUF_GET" },
 	{ IOMMU_TEST_OP_DMABUF_REVOKE, "DMABUF_REVOKE" },
+	{ IOMMU_TEST_OP_MD_CHECK_DMABUF, "MD_CHECK_DMABUF" },
 	{ 0, NULL },
 };
 
@@ -548,6 +550,12 @@ static const struct tr_sym access_pages_flags[] = {
 static const struct tr_sym access_rw_flags[] = {
 	{ MOCK_ACCESS_RW_WRITE, "WRITE" },
 	{ MOCK_ACCESS_RW_SLOW_PATH, "SLOW_PATH" },
+	{ 0, NULL },
+};
+
+/* the only open flag a dma-buf fd takes from DMABUF_GET */
+static const struct tr_sym dmabuf_open_flags[] = {
+	{ O_CLOEXEC, "O_CLOEXEC" },
 	{ 0, NULL },
 };
 
@@ -706,13 +714,22 @@ static const struct tr_field test_pasid_check[] = {
 static const struct tr_field test_dmabuf_get[] = {
 	TEST_HEAD,
 	T(dmabuf_get.length, "length", TK_HEX, TD_IN, NULL),
-	T(dmabuf_get.open_flags, "open_flags", TK_HEX, TD_IN, NULL),
+	T(dmabuf_get.open_flags, "open_flags", TK_FLAGS, TD_IN,
+	  dmabuf_open_flags),
 };
 
 static const struct tr_field test_dmabuf_revoke[] = {
 	TEST_HEAD,
 	T(dmabuf_revoke.dmabuf_fd, "dmabuf_fd", TK_SDEC, TD_IN, NULL),
 	T(dmabuf_revoke.revoked, "revoked", TK_DEC, TD_IN, NULL),
+};
+
+static const struct tr_field test_check_dmabuf[] = {
+	TEST_HEAD,
+	T(check_dmabuf.dmabuf_fd, "dmabuf_fd", TK_SDEC, TD_IN, NULL),
+	T(check_dmabuf.iova, "iova", TK_HEX, TD_IN, NULL),
+	T(check_dmabuf.length, "length", TK_HEX, TD_IN, NULL),
+	T(check_dmabuf.offset, "offset", TK_HEX, TD_IN, NULL),
 };
 
 #define TEST_OP(op, table) [op] = { table, ARRAY_SIZE(table) }
@@ -744,6 +761,7 @@ static const struct {
 	TEST_OP(IOMMU_TEST_OP_PASID_CHECK_HWPT, test_pasid_check),
 	TEST_OP(IOMMU_TEST_OP_DMABUF_GET, test_dmabuf_get),
 	TEST_OP(IOMMU_TEST_OP_DMABUF_REVOKE, test_dmabuf_revoke),
+	TEST_OP(IOMMU_TEST_OP_MD_CHECK_DMABUF, test_check_dmabuf),
 };
 
 static const struct tr_field *test_select(const void *p, size_t *ret_n)

@@ -481,6 +481,7 @@ EQ(IOMMU_TEST_OP_PASID_DETACH, 20);
 EQ(IOMMU_TEST_OP_PASID_CHECK_HWPT, 21);
 EQ(IOMMU_TEST_OP_DMABUF_GET, 22);
 EQ(IOMMU_TEST_OP_DMABUF_REVOKE, 23);
+EQ(IOMMU_TEST_OP_MD_CHECK_DMABUF, 24);
 
 EQ(MOCK_IOMMUPT_DEFAULT, 0);
 EQ(MOCK_IOMMUPT_HUGE, 1);
@@ -586,6 +587,11 @@ OFF(iommu_test_cmd, dmabuf_get.length, 16);
 OFF(iommu_test_cmd, dmabuf_get.open_flags, 20);
 OFF(iommu_test_cmd, dmabuf_revoke.dmabuf_fd, 16);
 OFF(iommu_test_cmd, dmabuf_revoke.revoked, 20);
+OFF(iommu_test_cmd, check_dmabuf.dmabuf_fd, 16);
+OFF(iommu_test_cmd, check_dmabuf.iova, 24);
+OFF(iommu_test_cmd, check_dmabuf.length, 32);
+OFF(iommu_test_cmd, check_dmabuf.offset, 40);
+FSIZE(iommu_test_cmd, check_dmabuf, 32);
 
 /* struct iommu_test_hw_info */
 SIZE(iommu_test_hw_info, 8);

@@ -8,7 +8,9 @@
  * IOMMU_HWPT_ALLOC into which it DMA-writes, a selftest mock device on the
  * second IOAS (MOCK_DOMAIN) and a selftest access pinning a page there. The
  * text dump must contain the expected lines, and the JSON dump must parse
- * and carry the expected ids, ranges and page-table leaf counts.
+ * and carry the expected ids, ranges and page-table leaf counts. Further
+ * states show the nesting objects, and dma-buf areas (their buffer offset
+ * and size, and whether they are revoked).
  *
  * Child processes (this program run again with an argument) check the dump
  * at exit, to a file and to stderr, that a process with no context writes
@@ -653,6 +655,78 @@ static void test_nesting_state(void)
 	CHECK(uiommufd_close(fd) == 0);
 }
 
+/* dma-buf areas: their buffer offset and size, and whether revoked */
+static void test_dmabuf_state(void)
+{
+	struct json_object *root, *ctx, *o, *r;
+	struct iommu_test_cmd tc;
+	struct iommu_ioas_map_file mf = {
+		.size = sizeof(mf),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | RW,
+	};
+	uint32_t ioas;
+	int fd, dfd, dfd2;
+	char *s;
+
+	fd = uiommufd_open(O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK(ioas_alloc(fd, &ioas) == 0);
+	memset(&tc, 0, sizeof(tc));
+	tc.op = IOMMU_TEST_OP_MOCK_DOMAIN;
+	tc.id = ioas;
+	CHECK(test_cmd(fd, &tc) == 0);
+	memset(&tc, 0, sizeof(tc));
+	tc.op = IOMMU_TEST_OP_DMABUF_GET;
+	tc.dmabuf_get.length = 4 * PS;
+	dfd = (int)test_cmd(fd, &tc);
+	tc.dmabuf_get.length = 2 * PS;
+	dfd2 = (int)test_cmd(fd, &tc);
+	CHECK(dfd >= 0 && dfd2 >= 0);
+	mf.ioas_id = ioas;
+	mf.fd = dfd;
+	mf.length = 4 * PS;
+	mf.iova = IOVA2;
+	CHECK(uiommufd_ioctl(fd, IOMMU_IOAS_MAP_FILE, &mf) == 0);
+	mf.fd = dfd2;
+	mf.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE;
+	mf.start = PS;
+	mf.length = PS;
+	mf.iova = IOVA2 + 4 * PS;
+	CHECK(uiommufd_ioctl(fd, IOMMU_IOAS_MAP_FILE, &mf) == 0);
+	memset(&tc, 0, sizeof(tc));
+	tc.op = IOMMU_TEST_OP_DMABUF_REVOKE;
+	tc.dmabuf_revoke.dmabuf_fd = dfd2;
+	tc.dmabuf_revoke.revoked = 1;
+	CHECK(test_cmd(fd, &tc) == 0);
+	/* the areas hold the buffers, not the fds */
+	CHECK(uiommufd_close(dfd) == 0);
+	CHECK(uiommufd_close(dfd2) == 0);
+
+	s = dump_to_string(fd, 0);
+	CHECK(has_line(s,
+		       "    area 0x1000000..0x1003fff (16K) dmabuf offset 0x0 of 16K prot read+write+cache, not pinned for domains, access pins 0"));
+	CHECK(has_line(s,
+		       "    area 0x1004000..0x1004fff (4K) dmabuf offset 0x1000 of 8K (revoked) prot read+cache, not pinned for domains, access pins 0"));
+	free(s);
+	s = dump_to_string(fd, UIOMMUFD_DUMP_JSON);
+	root = json_tokener_parse(s);
+	CHECK(root);
+	ctx = root ? json_object_array_get_idx(jget(root, "contexts"), 0) :
+		     NULL;
+	o = ctx ? find_obj(ctx, ioas) : NULL;
+	r = o ? find_by(jget(o, "areas"), "start", IOVA2 + 4 * PS) : NULL;
+	CHECK(r && !strcmp(js(r, "pages"), "dmabuf") &&
+	      ju(r, "dmabuf_offset") == PS && ju(r, "dmabuf_size") == 2 * PS &&
+	      json_object_get_boolean(jget(r, "revoked")));
+	r = o ? find_by(jget(o, "areas"), "start", IOVA2) : NULL;
+	CHECK(r && !strcmp(js(r, "pages"), "dmabuf") &&
+	      ju(r, "dmabuf_offset") == 0 && ju(r, "dmabuf_size") == 4 * PS &&
+	      !json_object_get_boolean(jget(r, "revoked")));
+	json_object_put(root);
+	free(s);
+	CHECK(uiommufd_close(fd) == 0);
+}
+
 /* ---- the environment: child processes ---- */
 
 static char tmpdir[] = "/tmp/uiommufd-dump-XXXXXX";
@@ -968,6 +1042,7 @@ int main(int argc, char **argv)
 
 	test_known_state();
 	test_nesting_state();
+	test_dmabuf_state();
 	test_env();
 	test_race();
 	if (failures) {

@@ -348,6 +348,73 @@ static void iopf_round(int fd, int ffd, uint32_t idev, uint32_t pasid,
  * with faults answered and left pending, a vIOMMU with a vDEVICE and a
  * vEVENTQ fed past its depth, PASID attachments, and a tombstone.
  */
+/*
+ * A test dma-buf mapped into an IOAS with a domain, copied into a second
+ * IOAS that gets a domain afterwards, revoked, a domain made while revoked,
+ * restored and mapped again; the fd is closed with the areas still there.
+ */
+static void scenario_dmabuf(int fd)
+{
+	uint32_t a = ioas_alloc(fd), b = ioas_alloc(fd);
+	struct iommu_test_cmd mock = {
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+		.id = a,
+	};
+	struct iommu_test_cmd get = {
+		.op = IOMMU_TEST_OP_DMABUF_GET,
+		.dmabuf_get = { .length = 8 * 4096, .open_flags = O_CLOEXEC },
+	};
+	struct iommu_test_cmd revoke = { .op = IOMMU_TEST_OP_DMABUF_REVOKE };
+	struct iommu_ioas_map_file map_file = {
+		.size = sizeof(map_file),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE |
+			 IOMMU_IOAS_MAP_FIXED_IOVA,
+		.ioas_id = a,
+		.start = 4096,
+		.length = 6 * 4096,
+		.iova = MOCK_APERTURE_START,
+	};
+	struct iommu_ioas_copy copy = {
+		.size = sizeof(copy),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_FIXED_IOVA,
+		.src_ioas_id = a,
+		.dst_ioas_id = b,
+		.length = 6 * 4096,
+		.src_iova = MOCK_APERTURE_START,
+		.dst_iova = MOCK_APERTURE_START,
+	};
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc),
+		.pt_id = a,
+	};
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = a,
+		.iova = MOCK_APERTURE_START,
+		.length = 6 * 4096,
+	};
+	int dfd;
+
+	test_cmd(fd, &mock);
+	dfd = (int)test_cmd(fd, &get);
+	map_file.fd = dfd;
+	revoke.dmabuf_revoke.dmabuf_fd = dfd;
+	uiommufd_ioctl(fd, IOMMU_IOAS_MAP_FILE, &map_file);
+	uiommufd_ioctl(fd, IOMMU_IOAS_COPY, &copy);
+	mock.id = b;
+	test_cmd(fd, &mock);
+	revoke.dmabuf_revoke.revoked = 1;
+	test_cmd(fd, &revoke);
+	alloc.dev_id = mock.mock_domain.out_idev_id;
+	uiommufd_ioctl(fd, IOMMU_HWPT_ALLOC, &alloc);
+	revoke.dmabuf_revoke.revoked = 0;
+	test_cmd(fd, &revoke);
+	uiommufd_ioctl(fd, IOMMU_IOAS_UNMAP, &unmap);
+	uiommufd_ioctl(fd, IOMMU_IOAS_MAP_FILE, &map_file);
+	if (dfd >= 0)
+		uiommufd_close(dfd);
+}
+
 static void scenario_nesting(int fd)
 {
 	uint32_t a = ioas_alloc(fd), parent, nested = 0, iopf = 0, s2, viommu;
@@ -582,6 +649,7 @@ int main(void)
 	rc |= sweep("vfio_type1", scenario_vfio_type1);
 	rc |= sweep("mock_domain", scenario_mock_domain);
 	rc |= sweep("nesting", scenario_nesting);
+	rc |= sweep("dmabuf", scenario_dmabuf);
 	close(memfd);
 	munmap(buf, buf_len);
 	return rc;

@@ -129,7 +129,10 @@ def check_text_basic(lines, fd_name='3'):
                 'iova=0x4000000, size=0x2000}) = 0 -> {size=0x2000}')
     expect_line(lines, 'IOMMU_IOAS_UNMAP, {size=24, ioas_id=1, iova=0x0, '
                 'length=0xffffffffffffffff}) = 0 -> {length=0x8000}')
-    expect_line(lines, 'IOMMU_TEST_CMD, {', ' = -EOPNOTSUPP (test op 22 is not served yet)')
+    expect_line(lines, 'IOMMU_TEST_CMD, {size=72, op=DMABUF_GET, id=0, '
+                'length=0x0, open_flags=0}) = -EINVAL (dma-buf length is 0)')
+    expect_line(lines, 'IOMMU_VDEVICE_TSM_OP, {', ' = -EOPNOTSUPP (',
+                'TSM is not implemented)')
     expect_line(lines, '_IOC(0x3, 0x3b, 0xfe, 0x8), 0x', ') = -ENOTTY (')
     expect_line(lines, '] read(' + fd_name + ', 0x', ', 16) = -EINVAL '
                 '(iommufd cannot be read)')
@@ -372,10 +375,10 @@ def check_strict(args, tmp):
          'basic'])
     lines = read_lines(out)
     warn = [l for l in lines if '] strict: ' in l]
-    expect(len(warn) == 1 and 'strict: IOMMU_TEST_CMD = -EOPNOTSUPP: '
+    expect(len(warn) == 1 and 'strict: IOMMU_VDEVICE_TSM_OP = -EOPNOTSUPP: '
            'the kernel serves this call' in warn[0], f'strict warnings: {warn}')
     i = lines.index(warn[0]) if warn else 0
-    expect(i > 0 and 'IOMMU_TEST_CMD' in lines[i - 1],
+    expect(i > 0 and 'IOMMU_VDEVICE_TSM_OP' in lines[i - 1],
            'the warning follows its call')
 
     out = os.path.join(tmp, 'strict.json')
@@ -383,14 +386,14 @@ def check_strict(args, tmp):
          args.prog, 'basic'], env={'UIOMMUFD_STRICT': 'warn'})
     objs = parse_json(read_lines(out))
     warn = [o for o in objs if o.get('warning') == 'strict']
-    expect(len(warn) == 1 and warn[0]['name'] == 'IOMMU_TEST_CMD' and
+    expect(len(warn) == 1 and warn[0]['name'] == 'IOMMU_VDEVICE_TSM_OP' and
            warn[0]['errno'] == 'EOPNOTSUPP' and warn[0]['note'],
            f'JSON strict warning: {warn}')
 
     # strict without a trace: the warnings alone, on stderr
     p = run([args.run, '--strict=warn', '--', args.prog, 'basic'])
     err = p.stderr.splitlines()
-    expect(len(err) == 1 and '] strict: IOMMU_TEST_CMD' in err[0],
+    expect(len(err) == 1 and '] strict: IOMMU_VDEVICE_TSM_OP' in err[0],
            f'--strict=warn alone: {p.stderr}')
 
     # fatal, the default: the warning, then the program is aborted there
@@ -400,7 +403,7 @@ def check_strict(args, tmp):
         p = run([args.run] + opts + [f'--trace={out}', '--', args.prog,
                                      'basic'], env=env, expect_rc=-6)
         lines = read_lines(out)
-        expect(lines and '] strict: IOMMU_TEST_CMD' in lines[-1],
+        expect(lines and '] strict: IOMMU_VDEVICE_TSM_OP' in lines[-1],
                f'{opts or env}: the trace ends with the warning: {lines[-3:]}')
         expect('aborting' in p.stderr, f'{opts or env}: says why: {p.stderr}')
     p = run([args.run, '--strict=maybe', '--', args.prog, 'env'], expect_rc=2)

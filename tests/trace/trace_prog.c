@@ -168,7 +168,7 @@ static int basic(int fd)
 		{ .start = 0x4000000, .last = 0x4ffffff },
 	};
 	uint64_t iova;
-	uint32_t ioas, ioas2;
+	uint32_t ioas, ioas2, idev, parent;
 	char byte[16];
 
 	EXPECT(buf != MAP_FAILED);
@@ -267,9 +267,11 @@ static int basic(int fd)
 		struct iommu_hw_info info = { .size = sizeof(info) };
 
 		EXPECT(xioctl(fd, IOMMU_TEST_CMD, &cmd) == 0);
-		alloc.dev_id = cmd.mock_domain.out_idev_id;
+		idev = cmd.mock_domain.out_idev_id;
+		alloc.dev_id = idev;
 		EXPECT(xioctl(fd, IOMMU_HWPT_ALLOC, &alloc) == 0);
-		info.dev_id = cmd.mock_domain.out_idev_id;
+		parent = alloc.out_hwpt_id;
+		info.dev_id = idev;
 		EXPECT(xioctl(fd, IOMMU_GET_HW_INFO, &info) == 0);
 	}
 
@@ -316,16 +318,41 @@ static int basic(int fd)
 		EXPECT(cmd.length == 8 * ps);
 	}
 
-	/* not implemented here (strict mode warns), and not an ioctl at all */
+	/* a test dma-buf of no length: refused, with the reason */
 	{
 		struct iommu_test_cmd cmd = {
 			.size = sizeof(cmd),
 			.op = IOMMU_TEST_OP_DMABUF_GET,
 		};
 
-		EXPECT(xioctl(fd, IOMMU_TEST_CMD, &cmd) == -EOPNOTSUPP);
+		EXPECT(xioctl(fd, IOMMU_TEST_CMD, &cmd) == -EINVAL);
 		EXPECT(xioctl(fd, _IOWR(IOMMUFD_TYPE, 0xfe, uint64_t), &cmd) ==
 		       -ENOTTY);
+	}
+
+	/* not implemented here (strict mode warns): a vDEVICE's TSM op */
+	{
+		struct iommu_viommu_alloc va = {
+			.size = sizeof(va),
+			.type = IOMMU_VIOMMU_TYPE_SELFTEST,
+			.dev_id = idev,
+			.hwpt_id = parent,
+		};
+		struct iommu_vdevice_alloc vd = {
+			.size = sizeof(vd),
+			.dev_id = idev,
+			.virt_id = 1,
+		};
+		struct iommu_vdevice_tsm_op tsm = {
+			.size = sizeof(tsm),
+			.type = IOMMU_VDEVICE_TSM_BIND,
+		};
+
+		EXPECT(xioctl(fd, IOMMU_VIOMMU_ALLOC, &va) == 0);
+		vd.viommu_id = va.out_viommu_id;
+		EXPECT(xioctl(fd, IOMMU_VDEVICE_ALLOC, &vd) == 0);
+		tsm.vdevice_id = vd.out_vdevice_id;
+		EXPECT(xioctl(fd, IOMMU_VDEVICE_TSM_OP, &tsm) == -EOPNOTSUPP);
 	}
 
 	/* an iommufd has no read or write */

@@ -41,6 +41,7 @@ enum {
 	IOMMU_TEST_OP_PASID_CHECK_HWPT,		/* pasid_check */
 	IOMMU_TEST_OP_DMABUF_GET,		/* dmabuf_get: make a dma-buf */
 	IOMMU_TEST_OP_DMABUF_REVOKE,		/* dmabuf_revoke */
+	IOMMU_TEST_OP_MD_CHECK_DMABUF,		/* check_dmabuf: verify a map */
 };
 
 /* Page table formats of the mock IOMMU (iommu_hwpt_selftest.pagetable_type). */
@@ -232,6 +233,16 @@ struct iommu_test_cmd {
 			__s32 dmabuf_fd;
 			__u32 revoked;		/* 1 revoke, 0 restore */
 		} dmabuf_revoke;
+		/*
+		 * MD_CHECK_DMABUF: id is a mock HWPT; [iova, iova + length)
+		 * must translate to [offset, offset + length) of the dma-buf.
+		 */
+		struct {
+			__s32 dmabuf_fd;
+			__aligned_u64 iova;
+			__aligned_u64 length;
+			__aligned_u64 offset;	/* byte offset in the dma-buf */
+		} check_dmabuf;
 	};
 	__u32 last;		/* end marker */
 };

@@ -465,6 +465,8 @@ static void dump_device(struct iommufd_dump *d, struct json_object *o,
 	jadd_u64(d, o, "rid", hw->rid);
 	jadd_u64(d, o, "pasid_bits", hw->pasid_bits);
 	jadd_u64(d, o, "instance", hw->instance);
+	/* 0: the model's default width */
+	jadd_u64(d, o, "aw", hw->aw);
 	if (hw->flags & UIO_HW_DEV_ATS)
 		jpush(d, caps, json_object_new_string("ats"));
 	if (hw->flags & UIO_HW_DEV_PRI)
@@ -995,9 +997,14 @@ static void text_device(FILE *f, struct json_object *o)
 
 	fprintf(f,
 		"    model %s, rid 0x%" PRIx64 ", pasid width %" PRIu64
-		", instance %" PRIu64 ", caps ",
+		", instance %" PRIu64 ", ",
 		jget_str(o, "model"), jget_u64(o, "rid"),
 		jget_u64(o, "pasid_bits"), jget_u64(o, "instance"));
+	if (jget_u64(o, "aw"))
+		fprintf(f, "address width %" PRIu64 ", ", jget_u64(o, "aw"));
+	else
+		fputs("address width default, ", f);
+	fputs("caps ", f);
 	text_list(f, jget(o, "caps"), "", "+", "none");
 	fputs("\n    attached:", f);
 	if (!jlen(a))

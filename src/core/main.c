@@ -274,8 +274,14 @@ static int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id)
 		return uio_fail(-ENOENT, "no object with id %u", id);
 	}
 	atomic_fetch_add(&ictx->destroy_waiters, 1);
-	while (atomic_load(&obj->shortterm_users) &&
-	       atomic_load(&obj->users) > 1) {
+	/*
+	 * Wait for the short-term count itself to reach 0, not for users to
+	 * look like 1: iommufd_put_object() drops users first and touches
+	 * shortterm_users after, so users alone would let us free the object
+	 * under a put that has not finished (a use after free a dump racing
+	 * DESTROY once hit).
+	 */
+	while (atomic_load(&obj->shortterm_users)) {
 		if (pthread_cond_timedwait(&ictx->shortterm_done, &ictx->lock,
 					   &deadline))
 			break;
@@ -287,7 +293,8 @@ static int iommufd_object_remove(struct iommufd_ctx *ictx, uint32_t id)
 		}
 	}
 	atomic_fetch_sub(&ictx->destroy_waiters, 1);
-	if (atomic_load(&obj->users) != 1) {
+	if (atomic_load(&obj->users) != 1 ||
+	    atomic_load(&obj->shortterm_users)) {
 		int users = atomic_load(&obj->users) - 1;
 
 		pthread_mutex_unlock(&ictx->lock);
@@ -312,16 +319,21 @@ void iommufd_object_destroy_user(struct iommufd_ctx *ictx,
 				 struct iommufd_object *obj)
 {
 	/*
-	 * the table and the creator; others hold it only for moments. Wait
-	 * for the short-term count too: iommufd_put_object() drops users
-	 * first and touches the object last through shortterm_users.
+	 * Out of the table first, so that no new lookup can take it (a dump
+	 * or another thread's ioctl once got it between our last look at the
+	 * counts and the erase, and used it after the free), then wait for
+	 * those that have it: users counts the table's and the creator's
+	 * references and the passing holders. Wait for the short-term count
+	 * too: iommufd_put_object() drops users first and touches the object
+	 * last through shortterm_users.
 	 */
+	pthread_mutex_lock(&ictx->lock);
+	if (idtable_find(&ictx->objects, obj->id) == obj)
+		idtable_erase(&ictx->objects, obj->id);
+	pthread_mutex_unlock(&ictx->lock);
 	while (atomic_load(&obj->users) > 2 ||
 	       atomic_load(&obj->shortterm_users))
 		sched_yield();
-	pthread_mutex_lock(&ictx->lock);
-	idtable_erase(&ictx->objects, obj->id);
-	pthread_mutex_unlock(&ictx->lock);
 	iommufd_object_free(obj);
 }
 

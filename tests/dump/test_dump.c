@@ -327,7 +327,8 @@ static void check_text(const struct state *st, const char *t)
 
 	CHECK(has_prefix_line(t, "  device %u: users ", st->dev_id));
 	CHECK(has_line(t,
-		       "    model vtd, rid 0x10, pasid width 8, instance 0, caps none"));
+		       "    model vtd, rid 0x10, pasid width 8, instance 0, "
+		       "address width default, caps none"));
 	CHECK(has_line(t, "    attached: rid -> hwpt %u, pasid %u -> hwpt %u",
 		       st->rid_hwpt, DIRTY_PASID, st->dirty_hwpt));
 	CHECK(has_prefix_line(t, "    dma: 2 ops, 16 bytes; iotlb "));

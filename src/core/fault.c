@@ -15,11 +15,15 @@
  * device that missed a translation blocks in its sink until the response)
  * or from the selftest's TRIGGER_IOPF (queued, nobody waits). One fault per
  * group: our devices send single-page requests, each with LAST_PAGE.
- * Everything is under the queue's lock; a waiting device thread sleeps on
- * the queue's condition variable holding a user reference on the FAULT
- * object, so the object outlives the wait (DESTROY is EBUSY meanwhile).
+ * Everything is under the queue's lock, but for one look: a read() that
+ * finds the deliver list empty (a count kept beside it) returns 0 without
+ * the lock, so that a handler polling the fd keeps off the lock the device
+ * needs to queue. A waiting device thread sleeps on the queue's condition
+ * variable holding a user reference on the FAULT object, so the object
+ * outlives the wait (DESTROY is EBUSY meanwhile).
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "core/eventq.h"
@@ -30,9 +34,55 @@
 #define FAULT_SIZE sizeof(struct iommu_hwpt_pgfault)
 #define RESPONSE_SIZE sizeof(struct iommu_hwpt_page_response)
 
+/*
+ * The fault object as this file allocates it: the shared struct, then what
+ * only this file uses.
+ */
+struct fault_queue {
+	struct iommufd_fault fault;
+	/*
+	 * Groups on fault.common.deliver: written under common.lock, read
+	 * without it by a read() with nothing to take. A poll-mode handler
+	 * calls read() in a loop; if every empty look took the lock, the
+	 * device thread queuing a request would find it held, and sleep on
+	 * it. Past a cache line of padding: the looks must not keep stealing
+	 * the line the lock lives on.
+	 */
+	char pad[64];
+	atomic_uint nqueued;
+};
+
+static struct fault_queue *to_fq(struct iommufd_fault *fault)
+{
+	return container_of(fault, struct fault_queue, fault);
+}
+
 static struct iommufd_fault *to_fault(struct iommufd_eventq *q)
 {
 	return container_of(q, struct iommufd_fault, common);
+}
+
+/* under the lock: @g joins, or leaves, the deliver list */
+static void deliver_add(struct iommufd_fault *fault,
+			struct iommufd_iopf_group *g)
+{
+	atomic_uint *n = &to_fq(fault)->nqueued;
+
+	cds_list_add_tail(&g->node, &fault->common.deliver);
+	atomic_store_explicit(
+		n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+		memory_order_release);
+}
+
+static void deliver_del(struct iommufd_fault *fault,
+			struct iommufd_iopf_group *g)
+{
+	atomic_uint *n = &to_fq(fault)->nqueued;
+
+	cds_list_del_init(&g->node);
+	atomic_store_explicit(
+		n, atomic_load_explicit(n, memory_order_relaxed) - 1,
+		memory_order_release);
 }
 
 struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, uint32_t id)
@@ -71,6 +121,10 @@ static ssize_t fault_read(struct uio_file *file, void *buf, size_t count)
 		return uio_fail(-ESPIPE,
 				"count %zu is not a multiple of the %zu-byte record",
 				count, FAULT_SIZE);
+	/* nothing to take: no lock (a group queued meanwhile is the next
+	 * read's, as if it had come a moment later) */
+	if (!atomic_load_explicit(&to_fq(fault)->nqueued, memory_order_acquire))
+		return 0;
 	pthread_mutex_lock(&q->lock);
 	while (!cds_list_empty(&q->deliver) && count - done >= FAULT_SIZE) {
 		g = cds_list_first_entry(&q->deliver,
@@ -84,7 +138,7 @@ static ssize_t fault_read(struct uio_file *file, void *buf, size_t count)
 		fault->next_cookie = fault->next_cookie == UINT32_MAX ?
 					     1 :
 					     fault->next_cookie + 1;
-		cds_list_del(&g->node);
+		deliver_del(fault, g);
 		cds_list_add_tail(&g->node, &fault->response);
 		done += FAULT_SIZE;
 	}
@@ -153,6 +207,8 @@ static void respond_all(struct iommufd_fault *fault, struct cds_list_head *list,
 		if (hwpt && (g->hwpt != hwpt || g->idev != idev ||
 			     g->attach_pasid != pasid))
 			continue;
+		if (list == &fault->common.deliver)
+			deliver_del(fault, g);
 		group_respond(fault, g, IOMMUFD_PAGE_RESP_INVALID);
 	}
 }
@@ -232,7 +288,7 @@ int iommufd_fault_report(struct iommufd_device *idev, uint32_t pasid,
 		iommufd_object_get_user(&fault->common.obj);
 	/* queued under the device lock: a detach cannot slip in between */
 	pthread_mutex_lock(&fault->common.lock);
-	cds_list_add_tail(&g->node, &fault->common.deliver);
+	deliver_add(fault, g);
 	iommufd_eventq_update_poll(&fault->common);
 	pthread_mutex_unlock(&idev->lock);
 	if (!wait) {
@@ -258,7 +314,7 @@ int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd)
 
 	if (cmd->flags)
 		return uio_fail(-EOPNOTSUPP, "flags 0x%x unknown", cmd->flags);
-	obj = iommufd_object_alloc(ucmd->ictx, sizeof(*fault),
+	obj = iommufd_object_alloc(ucmd->ictx, sizeof(struct fault_queue),
 				   IOMMUFD_OBJ_FAULT);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);

@@ -27,6 +27,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <urcu/arch.h>
 
@@ -54,6 +55,13 @@ struct fault_queue {
 	 */
 	char pad[64];
 	atomic_uint nqueued;
+	/*
+	 * Serializes the eventfd's system calls and guards common.readable
+	 * (for a fault queue, not common.lock: see fault_sync_poll()).
+	 * Adaptive: its holders hold it for one system call, and a plain
+	 * mutex found held sleeps at once.
+	 */
+	pthread_mutex_t poll_lock;
 };
 
 static struct fault_queue *to_fq(struct iommufd_fault *fault)
@@ -87,6 +95,36 @@ static void deliver_del(struct iommufd_fault *fault,
 	atomic_store_explicit(
 		n, atomic_load_explicit(n, memory_order_relaxed) - 1,
 		memory_order_release);
+}
+
+/*
+ * Make poll() agree with the deliver list: the eventfd readable while
+ * groups wait. Called after every change of the list, with the queue's
+ * lock let go: the system call is not made under it, or the handler taking
+ * a group would wait for the device thread's write to finish before it
+ * could even look. The count is read afresh under poll_lock, so of two
+ * threads that changed the list the later to get here sees both changes:
+ * when a caller returns, the eventfd agrees with the list as that caller
+ * left it or as someone changed it since (and that someone's own call
+ * follows), which is all the lock-held update promised too.
+ */
+static void fault_sync_poll(struct iommufd_fault *fault)
+{
+	struct fault_queue *fq = to_fq(fault);
+	struct iommufd_eventq *q = &fault->common;
+	uint64_t v = 1;
+	bool want;
+
+	pthread_mutex_lock(&fq->poll_lock);
+	want = atomic_load_explicit(&fq->nqueued, memory_order_acquire);
+	if (want && !q->readable) {
+		if (write(q->kfd, &v, sizeof(v)) == sizeof(v))
+			q->readable = true;
+	} else if (!want && q->readable) {
+		if (read(q->kfd, &v, sizeof(v)) == sizeof(v) || errno == EAGAIN)
+			q->readable = false;
+	}
+	pthread_mutex_unlock(&fq->poll_lock);
 }
 
 struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, uint32_t id)
@@ -190,8 +228,9 @@ static ssize_t fault_read(struct uio_file *file, void *buf, size_t count)
 		cds_list_add_tail(&g->node, &fault->response);
 		done += FAULT_SIZE;
 	}
-	iommufd_eventq_update_poll(q);
 	pthread_mutex_unlock(&q->lock);
+	if (done)
+		fault_sync_poll(fault);
 	return done ? (ssize_t)done : rc;
 }
 
@@ -271,8 +310,8 @@ void iommufd_fault_auto_response(struct iommufd_hw_pagetable *hwpt,
 	pthread_mutex_lock(&fault->common.lock);
 	respond_all(fault, &fault->common.deliver, hwpt, idev, pasid);
 	respond_all(fault, &fault->response, hwpt, idev, pasid);
-	iommufd_eventq_update_poll(&fault->common);
 	pthread_mutex_unlock(&fault->common.lock);
+	fault_sync_poll(fault);
 }
 
 void iommufd_fault_destroy(struct iommufd_object *obj)
@@ -284,6 +323,7 @@ void iommufd_fault_destroy(struct iommufd_object *obj)
 	respond_all(fault, &fault->common.deliver, NULL, NULL, 0);
 	respond_all(fault, &fault->response, NULL, NULL, 0);
 	pthread_cond_destroy(&fault->responded);
+	pthread_mutex_destroy(&to_fq(fault)->poll_lock);
 	iommufd_eventq_fini(&fault->common);
 }
 
@@ -337,9 +377,9 @@ int iommufd_fault_report(struct iommufd_device *idev, uint32_t pasid,
 	/* queued under the device lock: a detach cannot slip in between */
 	pthread_mutex_lock(&fault->common.lock);
 	deliver_add(fault, g);
-	iommufd_eventq_update_poll(&fault->common);
-	pthread_mutex_unlock(&idev->lock);
 	pthread_mutex_unlock(&fault->common.lock);
+	pthread_mutex_unlock(&idev->lock);
+	fault_sync_poll(fault);
 	if (!wait)
 		return 0;
 	if (!spin_for_response(g)) {
@@ -359,6 +399,7 @@ int iommufd_fault_report(struct iommufd_device *idev, uint32_t pasid,
 int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_fault_alloc *cmd = ucmd->cmd;
+	pthread_mutexattr_t attr;
 	struct iommufd_fault *fault;
 	struct iommufd_object *obj;
 	int fd, rc;
@@ -372,10 +413,15 @@ int iommufd_fault_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	fault = container_of(obj, struct iommufd_fault, common.obj);
 	CDS_INIT_LIST_HEAD(&fault->response);
 	pthread_cond_init(&fault->responded, NULL);
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+	pthread_mutex_init(&to_fq(fault)->poll_lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	fault->next_cookie = 1;
 	fd = iommufd_eventq_init(&fault->common, ucmd->ictx, &fault_fops);
 	if (fd < 0) {
 		pthread_cond_destroy(&fault->responded);
+		pthread_mutex_destroy(&to_fq(fault)->poll_lock);
 		iommufd_object_abort(ucmd->ictx, obj);
 		return fd;
 	}

@@ -139,8 +139,8 @@ struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, uint32_t id)
 
 /*
  * Answer @g (under the lock): wake its waiter, or free it if none. A waiter
- * may be spinning on done without the lock and return (freeing @g) the
- * moment it sees it: done is the last thing written to @g.
+ * may be spinning on done without the lock and return (its @g lives on its
+ * stack) the moment it sees it: done is the last thing written to @g.
  */
 static void group_respond(struct iommufd_fault *fault,
 			  struct iommufd_iopf_group *g, int code)
@@ -331,15 +331,24 @@ int iommufd_fault_report(struct iommufd_device *idev, uint32_t pasid,
 			 uint32_t grpid, uint32_t perm, uint64_t addr,
 			 bool wait)
 {
+	struct iommufd_iopf_group waited_group, *g = &waited_group;
 	struct iommufd_hw_pagetable *hwpt;
-	struct iommufd_iopf_group *g;
 	struct iommufd_fault *fault;
 	uint32_t attach_pasid = pasid;
 	int code;
 
-	g = uio_zalloc(sizeof(*g));
-	if (!g)
-		return -ENOMEM;
+	/*
+	 * A group someone waits for lives on the waiter's stack: it leaves
+	 * the lists (group_respond) before the wait ends, and nothing
+	 * frees it. Only a group nobody waits for outlives this call.
+	 */
+	if (wait) {
+		memset(g, 0, sizeof(*g));
+	} else {
+		g = uio_zalloc(sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+	}
 	pthread_mutex_lock(&idev->lock);
 	hwpt = iommufd_device_hwpt_locked(idev, pasid);
 	if (!hwpt && pasid != IOMMU_NO_PASID) {
@@ -353,7 +362,8 @@ int iommufd_fault_report(struct iommufd_device *idev, uint32_t pasid,
 	fault = hwpt ? hwpt->fault : NULL;
 	if (!fault) {
 		pthread_mutex_unlock(&idev->lock);
-		uio_free(g);
+		if (!wait)
+			uio_free(g);
 		return uio_fail(-ENODEV,
 				"device %u: no fault queue takes page requests at this PASID",
 				idev->obj.id);
@@ -390,7 +400,6 @@ int iommufd_fault_report(struct iommufd_device *idev, uint32_t pasid,
 		pthread_mutex_unlock(&fault->common.lock);
 	}
 	code = g->code;
-	uio_free(g);
 	iommufd_object_put_user(&fault->common.obj);
 	return code;
 }

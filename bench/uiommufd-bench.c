@@ -21,10 +21,14 @@
  *       the page-table engine's figures: see bench_pt.c
  *   dma_*
  *       the emulated-device DMA path's figures: see bench_dma.c
+ *   iopf_*
+ *       the IO page fault round trip against a cross-thread spin round
+ *       trip: see bench_iopf.c
  *
  * The shim figure needs the preload; when started without it the program
  * re-executes itself under the uiommufd-run found next to it (build dir).
- * Each figure is the median of several timed batches.
+ * Each figure is the median of several timed batches. --only GROUP
+ * (ioctl, pt, dma, domains, iopf) measures one group of figures alone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +51,7 @@
 #include "bench_util.h"
 #include "bench_dma.h"
 #include "bench_domains.h"
+#include "bench_iopf.h"
 #include "bench_pt.h"
 #include "uiommufd/uiommufd.h"
 
@@ -189,43 +194,35 @@ static void reexec_under_preload(char **argv)
 	execv(run, args);
 }
 
-int main(int argc, char **argv)
+/* the --only groups */
+enum {
+	GROUP_IOCTL = 1 << 0, /* map_unmap_*, type1_*, shim_vs_inprocess */
+	GROUP_PT = 1 << 1,
+	GROUP_DMA = 1 << 2,
+	GROUP_DOMAINS = 1 << 3,
+	GROUP_IOPF = 1 << 4,
+	GROUP_ALL = (1 << 5) - 1,
+};
+
+static int parse_group(const char *s)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	bool json = false, quick = false;
-	long iters = 200000;
+	static const char *const names[] = { "ioctl", "pt", "dma", "domains",
+					     "iopf" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i]))
+			return 1 << i;
+	return 0;
+}
+
+/* the in-process, type1 and shim pairs; 0 or 1 after printing why */
+static int bench_ioctl(json_object *out, long iters, int shim_fd,
+		       double t_kernel)
+{
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 	struct pair_ctx c = { 0 };
-	double t_kernel, t_inproc, t_shim = 0, t_type1;
-	int memfd, opt, shim_fd;
-	json_object *out;
-
-	while ((opt = getopt_long(argc, argv, "jqh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = true;
-			break;
-		case 'q':
-			quick = true;
-			iters = 20000;
-			break;
-		default:
-			printf("usage: uiommufd-bench [--json] [--quick]\n");
-			return opt == 'h' ? 0 : 2;
-		}
-	}
-
-	shim_fd = open("/dev/iommu", O_RDWR);
-	if (shim_fd < 0 && !getenv("UIOMMUFD_BENCH_REEXEC"))
-		reexec_under_preload(argv);
-
-	memfd = memfd_create("bench", MFD_CLOEXEC);
-	t_kernel = measure(kernel_noop_ioctl, &memfd, iters);
+	double t_inproc, t_shim = 0, t_type1;
 
 	c.buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -251,56 +248,130 @@ int main(int argc, char **argv)
 		c.ioas = alloc.out_ioas_id;
 		c.shim = true;
 		t_shim = measure(map_unmap_pair, &c, iters);
-		close(shim_fd);
+	}
+	bench_add(out, "map_unmap_4k_pair_ns", t_inproc);
+	bench_add(out, "map_unmap_4k_pair_nodomain_vs_kernel_ioctl",
+		  t_inproc / t_kernel);
+	bench_add(out, "type1_map_unmap_4k_pair_ns", t_type1);
+	bench_add(out, "type1_map_unmap_4k_pair_vs_kernel_ioctl",
+		  t_type1 / t_kernel);
+	if (t_shim > 0) {
+		bench_add(out, "map_unmap_4k_pair_shim_ns", t_shim);
+		bench_add(out, "shim_vs_inprocess", t_shim / t_inproc);
+	}
+	return 0;
+}
+
+static void bench_ioctl_print(json_object *out)
+{
+	printf("4K MAP+UNMAP pair, no domain:   %8.1f ns  (%.2fx the kernel ioctl)\n",
+	       bench_get(out, "map_unmap_4k_pair_ns"),
+	       bench_get(out, "map_unmap_4k_pair_nodomain_vs_kernel_ioctl"));
+	printf("4K MAP_DMA+UNMAP_DMA (type1):   %8.1f ns  (%.2fx the kernel ioctl)\n",
+	       bench_get(out, "type1_map_unmap_4k_pair_ns"),
+	       bench_get(out, "type1_map_unmap_4k_pair_vs_kernel_ioctl"));
+}
+
+static void bench_shim_print(json_object *out)
+{
+	double t_shim = bench_get(out, "map_unmap_4k_pair_shim_ns");
+
+	if (t_shim > 0)
+		printf("4K MAP+UNMAP pair, via shim:    %8.1f ns  (%.3fx in-process; goal <= 1.2)\n",
+		       t_shim, bench_get(out, "shim_vs_inprocess"));
+	else
+		printf("shim figure skipped: not running under the preload\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool json = false, quick = false;
+	long iters = 200000;
+	int groups = 0, g, memfd, opt, shim_fd = -1;
+	double t_kernel;
+	json_object *out;
+
+	while ((opt = getopt_long(argc, argv, "jqo:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'q':
+			quick = true;
+			iters = 20000;
+			break;
+		case 'o':
+			g = parse_group(optarg);
+			if (g) {
+				groups |= g;
+				break;
+			}
+			/* fall through */
+		default:
+			printf("usage: uiommufd-bench [--json] [--quick] "
+			       "[--only ioctl|pt|dma|domains|iopf]...\n");
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (!groups)
+		groups = GROUP_ALL;
+
+	if (groups & GROUP_IOCTL) {
+		shim_fd = open("/dev/iommu", O_RDWR);
+		if (shim_fd < 0 && !getenv("UIOMMUFD_BENCH_REEXEC"))
+			reexec_under_preload(argv);
 	}
 
+	memfd = memfd_create("bench", MFD_CLOEXEC);
+	t_kernel = measure(kernel_noop_ioctl, &memfd, iters);
+
 	out = json_object_new_object();
-	if (bench_pt(out, quick)) {
+	bench_add(out, "kernel_noop_ioctl_ns", t_kernel);
+	if ((groups & GROUP_IOCTL) &&
+	    bench_ioctl(out, iters, shim_fd, t_kernel))
+		return 1;
+	if (shim_fd >= 0)
+		close(shim_fd);
+	if ((groups & GROUP_PT) && bench_pt(out, quick)) {
 		fprintf(stderr, "page-table benchmark failed\n");
 		return 1;
 	}
-	if (bench_dma(out, quick)) {
+	if ((groups & GROUP_DMA) && bench_dma(out, quick)) {
 		fprintf(stderr, "DMA benchmark failed\n");
 		return 1;
 	}
-	json_object_object_add(out, "kernel_noop_ioctl_ns",
-			       json_object_new_double(t_kernel));
-	json_object_object_add(out, "map_unmap_4k_pair_ns",
-			       json_object_new_double(t_inproc));
-	json_object_object_add(out,
-			       "map_unmap_4k_pair_nodomain_vs_kernel_ioctl",
-			       json_object_new_double(t_inproc / t_kernel));
-	json_object_object_add(out, "type1_map_unmap_4k_pair_ns",
-			       json_object_new_double(t_type1));
-	json_object_object_add(out, "type1_map_unmap_4k_pair_vs_kernel_ioctl",
-			       json_object_new_double(t_type1 / t_kernel));
-	if (bench_domains(out, quick, t_kernel)) {
+	if ((groups & GROUP_DOMAINS) && bench_domains(out, quick, t_kernel)) {
 		fprintf(stderr, "domain benchmark failed\n");
 		return 1;
 	}
-	if (t_shim > 0) {
-		json_object_object_add(out, "map_unmap_4k_pair_shim_ns",
-				       json_object_new_double(t_shim));
-		json_object_object_add(out, "shim_vs_inprocess",
-				       json_object_new_double(t_shim / t_inproc));
+	if ((groups & GROUP_IOPF) && bench_iopf(out, quick)) {
+		fprintf(stderr, "IO page fault benchmark failed\n");
+		return 1;
 	}
 	if (json) {
 		printf("%s\n", json_object_to_json_string_ext(
 				       out, JSON_C_TO_STRING_PLAIN));
 	} else {
 		printf("no-op kernel ioctl:             %8.1f ns\n", t_kernel);
-		printf("4K MAP+UNMAP pair, no domain:   %8.1f ns  (%.2fx the kernel ioctl)\n",
-		       t_inproc, t_inproc / t_kernel);
-		printf("4K MAP_DMA+UNMAP_DMA (type1):   %8.1f ns  (%.2fx the kernel ioctl)\n",
-		       t_type1, t_type1 / t_kernel);
-		bench_domains_print(out);
-		if (t_shim > 0)
-			printf("4K MAP+UNMAP pair, via shim:    %8.1f ns  (%.3fx in-process; goal <= 1.2)\n",
-			       t_shim, t_shim / t_inproc);
-		else
-			printf("shim figure skipped: not running under the preload\n");
-		bench_pt_print(out);
-		bench_dma_print(out);
+		if (groups & GROUP_IOCTL)
+			bench_ioctl_print(out);
+		if (groups & GROUP_DOMAINS)
+			bench_domains_print(out);
+		if (groups & GROUP_IOCTL)
+			bench_shim_print(out);
+		if (groups & GROUP_PT)
+			bench_pt_print(out);
+		if (groups & GROUP_DMA)
+			bench_dma_print(out);
+		if (groups & GROUP_IOPF)
+			bench_iopf_print(out);
 	}
 	json_object_put(out);
 	return 0;

@@ -35,20 +35,7 @@
 
 #include "uiommufd/uiommufd.h"
 #include "../common/inproc.h"
-
-static int failures, checks;
-static const char *cur_model = "-";
-
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		checks++;                                                    \
-		if (!(cond)) {                                               \
-			failures++;                                          \
-			fprintf(stderr, "FAIL %s:%d [%s] %s (%s)\n", __FILE__, \
-				__LINE__, cur_model, #cond,                  \
-				uiommufd_last_reason());                     \
-		}                                                            \
-	} while (0)
+#include "../common/model_check.h"
 
 #define PS 4096UL
 #define IOVA_BASE (1ULL << 30)

@@ -201,18 +201,6 @@ static int shim_after_dup(int oldfd, int newfd)
 	return shim_fresh_fd(newfd);
 }
 
-/*
- * Drop the engine's entries in [first, last] before the kernel closes them:
- * the library walks only what its table holds. It takes no lock and does
- * not allocate, unless the last reference to a context goes and the context
- * is torn down (close_range() is typically called in a child between fork()
- * and exec()).
- */
-static void shim_forget_range(unsigned int first, unsigned int last)
-{
-	uiommufd_fd_forget_range(first, last);
-}
-
 /* ---- the open family ---- */
 
 #define OPEN_MODE(flags, last)             \
@@ -404,18 +392,25 @@ SHIM_EXPORT int close(int fd)
 }
 
 #if __GLIBC_PREREQ(2, 34)
+/*
+ * close_range() and closefrom() drop the engine's entries of the range
+ * before the kernel closes them; the library walks only what its table
+ * holds, takes no lock and does not allocate, unless the last reference to
+ * a context goes (they are typically called in a child between fork() and
+ * exec()).
+ */
 SHIM_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
 	/* CLOSE_RANGE_CLOEXEC only marks the range; the placeholders live on */
 	if (!(flags & CLOSE_RANGE_CLOEXEC) && first <= last)
-		shim_forget_range(first, last);
+		uiommufd_fd_forget_range(first, last);
 	return REAL(close_range)(first, last, flags);
 }
 
 SHIM_EXPORT void closefrom(int lowfd)
 {
 	if (lowfd >= 0)
-		shim_forget_range(lowfd, ~0U);
+		uiommufd_fd_forget_range(lowfd, ~0U);
 	REAL(closefrom)(lowfd);
 }
 #endif

@@ -78,9 +78,8 @@ void iommufd_eventq_close_fd(int fd)
 		uio_file_put(file);
 }
 
-void iommufd_eventq_update_poll(struct iommufd_eventq *q)
+void iommufd_eventq_set_readable(struct iommufd_eventq *q, bool want)
 {
-	bool want = !cds_list_empty(&q->deliver);
 	uint64_t v = 1;
 
 	if (want == q->readable)
@@ -92,6 +91,11 @@ void iommufd_eventq_update_poll(struct iommufd_eventq *q)
 		if (read(q->kfd, &v, sizeof(v)) == sizeof(v) || errno == EAGAIN)
 			q->readable = false;
 	}
+}
+
+void iommufd_eventq_update_poll(struct iommufd_eventq *q)
+{
+	iommufd_eventq_set_readable(q, !cds_list_empty(&q->deliver));
 }
 
 void iommufd_eventq_fini(struct iommufd_eventq *q)

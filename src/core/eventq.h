@@ -43,6 +43,12 @@ struct iommufd_eventq {
 int iommufd_eventq_init(struct iommufd_eventq *q, struct iommufd_ctx *ictx,
 			const struct uio_file_ops *ops);
 void iommufd_eventq_close_fd(int fd);
+/*
+ * Make the eventfd readable or not (@want), if it is not so already; the
+ * caller serializes the calls and q->readable (fault.c uses a lock of its
+ * own, see fault_sync_poll())
+ */
+void iommufd_eventq_set_readable(struct iommufd_eventq *q, bool want);
 /* under q->lock: make poll() agree with the deliver list */
 void iommufd_eventq_update_poll(struct iommufd_eventq *q);
 /* the file's release op: drops the file's references */

@@ -36,7 +36,6 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <urcu/arch.h>
 
@@ -120,19 +119,11 @@ static void deliver_del(struct iommufd_fault *fault,
 static void fault_sync_poll(struct iommufd_fault *fault)
 {
 	struct fault_queue *fq = to_fq(fault);
-	struct iommufd_eventq *q = &fault->common;
-	uint64_t v = 1;
-	bool want;
 
 	pthread_mutex_lock(&fq->poll_lock);
-	want = atomic_load_explicit(&fq->nqueued, memory_order_acquire);
-	if (want && !q->readable) {
-		if (write(q->kfd, &v, sizeof(v)) == sizeof(v))
-			q->readable = true;
-	} else if (!want && q->readable) {
-		if (read(q->kfd, &v, sizeof(v)) == sizeof(v) || errno == EAGAIN)
-			q->readable = false;
-	}
+	iommufd_eventq_set_readable(
+		&fault->common,
+		atomic_load_explicit(&fq->nqueued, memory_order_acquire) != 0);
 	pthread_mutex_unlock(&fq->poll_lock);
 }
 
